@@ -1,0 +1,209 @@
+"""The command line: the only place that knows stdout, stderr and exit codes.
+
+Commands live in gradcli/commands/, one module each, imported only when run, so
+`gradcli eval --format json` never pays for Rich or for another command's imports.
+Errors from the core arrive as GradcliError and leave here as one line on stderr
+and an exit status (0 fine, 1 a check said no, 2 bad input, 3 domain error).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from enum import IntEnum
+
+import click
+
+from gradcli.errors import GradcliError
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    CHECK_FAILED = 1
+    BAD_INPUT = 2
+    DOMAIN = 3
+    INTERNAL = 70  # a bug in gradcli; never expected
+
+
+# name -> (module, one-line help); the help is here so `gradcli --help` imports nothing
+COMMANDS: dict[str, tuple[str, str]] = {
+    "eval": ("gradcli.commands.eval", "Value and gradient at a point, checked against finite "
+                                      "differences."),
+}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module = importlib.import_module(COMMANDS[name][0])
+        return module.command  # type: ignore[no-any-return]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(n, h) for n, (_, h) in COMMANDS.items()])
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="gradcli", message="%(prog)s %(version)s")
+def cli() -> None:
+    """gradcli: derivatives at the command line, shown the way a computational graph works.
+
+    \b
+    Examples:
+      gradcli eval "x*y*z" --x 2 --y 3 --z 4
+      gradcli eval "log(3x^2 + 5x y)" x=2 y=3 --format json
+      gradcli eval --x 2 -- "-x^2"
+
+    Exit status: 0 fine, 1 a check said no, 2 bad input or usage,
+    3 a math domain error at the point.
+    """
+
+
+# ---------------------------------------------------------------- variables in argv
+
+def normalize_argv(argv: list[str], command: click.Command | None) -> list[str]:
+    """Turn `--x 2` / `--x=2` into `x=2`, so values like `-1.5` never look like options.
+
+    Options the command knows are left alone (with their values); anything else
+    spelled `--NAME` is a variable and takes the next word as its value, whatever
+    it starts with.
+    """
+    if command is None:
+        return argv
+    known: dict[str, bool] = {}  # option spelling -> takes a value
+    for p in command.params:
+        if isinstance(p, click.Option):
+            for spelling in [*p.opts, *p.secondary_opts]:
+                known[spelling] = not p.is_flag and not p.count
+    known.setdefault("--help", False)
+    known.setdefault("-h", False)
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            out.extend(argv[i:])
+            break
+        head = a.split("=", 1)[0]
+        if head in known:
+            out.append(a)
+            if known[head] and "=" not in a and i + 1 < len(argv):
+                out.append(argv[i + 1])
+                i += 1
+        elif a.startswith("--") and len(a) > 2 and _is_name(head[2:]):
+            if "=" in a:
+                out.append(VALUE_MARK + a[2:])
+            elif i + 1 < len(argv) and argv[i + 1].split("=", 1)[0] not in known:
+                out.append(f"{VALUE_MARK}{head[2:]}={argv[i + 1]}")
+                i += 1
+            else:
+                raise click.UsageError(f"{a} needs a value, e.g. {a} 2")
+        else:
+            out.append(a)
+        i += 1
+    return out
+
+
+# Marks a value that came from `--NAME VALUE`, so it can stand before EXPR
+# (`gradcli eval --x 2 -- "-x^2"`) without being taken for a program `x=2`.
+VALUE_MARK = "\x1f"
+
+
+def _is_name(s: str) -> bool:
+    return s.replace("_", "a").isalnum() and not s[0].isdigit()
+
+
+# ---------------------------------------------------------------- errors
+
+def error_text(err: GradcliError) -> str:
+    """One line (and, for a position, the text with a caret under it)."""
+    where = err.location()
+    line = f"gradcli: error: {err.message}"
+    if where and where not in err.message:
+        line += f" (at {where})"
+    if err.hint:
+        line += f"; {err.hint}"
+    out = [line]
+    if err.pos is not None and err.text:
+        start = err.text.rfind("\n", 0, err.pos) + 1
+        end = err.text.find("\n", err.pos)
+        src = err.text[start: end if end >= 0 else len(err.text)]
+        col = err.pos - start
+        lo = max(0, col - 40)  # a window, for long inputs
+        shown = src[lo: col + 40].replace("\t", " ")
+        if shown.strip():
+            out.append("  " + shown)
+            out.append("  " + " " * (col - lo) + "^")
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and exit with gradcli's status codes."""
+    sys.exit(run(sys.argv[1:] if argv is None else argv))
+
+
+def run(argv: list[str]) -> int:
+    """Run a command line; return the exit status (for tests and main)."""
+    try:
+        if argv and argv[0] in COMMANDS:
+            command = cli.get_command(click.Context(cli), argv[0])
+            argv = [argv[0], *normalize_argv(argv[1:], command)]
+        return int(cli.main(argv, prog_name="gradcli", standalone_mode=False) or 0)
+    except GradcliError as e:
+        sys.stderr.write(error_text(e))
+        return e.exit_code
+    except click.exceptions.Exit as e:
+        return int(e.exit_code)
+    except click.Abort:
+        sys.stderr.write("gradcli: aborted\n")
+        return 130
+    except click.ClickException as e:
+        msg = e.format_message().replace("\n", " ")
+        sys.stderr.write(f"gradcli: error: {msg}\n")
+        return ExitStatus.BAD_INPUT
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): not our error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    except RecursionError:
+        sys.stderr.write("gradcli: internal error: recursion limit (please report this)\n")
+        return ExitStatus.INTERNAL
+    except MemoryError:
+        sys.stderr.write("gradcli: error: out of memory; the input is too large\n")
+        return ExitStatus.BAD_INPUT
+    except Exception as e:  # noqa: BLE001 - the last line of defence against tracebacks
+        sys.stderr.write(f"gradcli: internal error: {type(e).__name__}: {e} "
+                         "(please report this)\n")
+        return ExitStatus.INTERNAL
+
+
+def emit(text: str) -> None:
+    """Write a whole result to stdout at once (nothing half-written on an error)."""
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def want_color() -> bool:
+    """Colour only for a terminal, and never under NO_COLOR."""
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and \
+        os.environ.get("TERM") != "dumb"
+
+
+def terminal_width() -> int | None:
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns if sys.stdout.isatty() else None
+    except OSError:
+        return None
+
+
+def warn(message: str) -> None:
+    """A warning: stderr, one line, never in the result."""
+    sys.stderr.write(f"gradcli: warning: {message}\n")

@@ -1,0 +1,91 @@
+"""The forward sweep: every node's value, in one loop over the tape."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from gradcli.errors import DomainError
+from gradcli.ops import OPS
+from gradcli.tape import CONST, VAR, Tape, expressions, number_text
+
+_FNS: dict[str, Callable[..., Any]] = {name: op.fn for name, op in OPS.items()}
+
+
+def forward(tape: Tape, env: Mapping[str, Any],
+            fns: Mapping[str, Callable[..., Any]] | None = None) -> list[Any]:
+    """Values of all nodes at the point `env` (name -> number)."""
+    table = _FNS if fns is None else fns
+    ops, args, consts, labels = tape.ops, tape.args, tape.consts, tape.labels
+    vals: list[Any] = [0.0] * len(ops)
+    for i, op in enumerate(ops):
+        if op == CONST:
+            vals[i] = consts[i]
+        elif op == VAR:
+            vals[i] = env[labels[i]]  # type: ignore[index]
+        else:
+            a = args[i]
+            try:
+                if len(a) == 1:
+                    vals[i] = table[op](vals[a[0]])
+                elif len(a) == 2:
+                    vals[i] = table[op](vals[a[0]], vals[a[1]])
+                else:
+                    vals[i] = table[op](*[vals[j] for j in a])
+            except (ValueError, ZeroDivisionError, OverflowError) as exc:
+                raise value_error(tape, i, vals, exc) from None
+    if not all(map(_finite, vals)):
+        raise nonfinite_error(tape, vals, "value")
+    return vals
+
+
+def _finite(v: Any) -> bool:
+    return math.isfinite(v)
+
+
+def describe(tape: Tape, i: int) -> str:
+    """'log(x - 1) at column 5': a node as the user wrote it, and where."""
+    text = expressions(tape, upto=i + 1)[i]
+    from gradcli.errors import GradcliError
+
+    where = GradcliError("", text=tape.text, pos=tape.pos[i]).location()
+    return f"{text} ({where})" if where else text
+
+
+def _args_text(tape: Tape, i: int, vals: list[Any]) -> str:
+    """'x - 1 = -1': the node's non-constant arguments and their values."""
+    texts = expressions(tape, upto=i + 1)
+    parts = [f"{texts[j]} = {number_text(float(vals[j]))}" for j in dict.fromkeys(tape.args[i])
+             if tape.ops[j] != CONST]
+    return ", ".join(parts)
+
+
+def _where(at: str) -> str:
+    return f" where {at}" if at else ""
+
+
+def value_error(tape: Tape, i: int, vals: list[Any], exc: Exception) -> DomainError:
+    """The error for node i's value being undefined or too large."""
+    op = OPS[tape.ops[i]]
+    at = _args_text(tape, i, vals)
+    if isinstance(exc, OverflowError):
+        return DomainError(f"{describe(tape, i)} overflows a double" + _where(at),
+                           text=tape.text, pos=tape.pos[i])
+    if isinstance(exc, ZeroDivisionError) and op.name in ("div", "pow", "csc", "cot"):
+        why = "division by zero" if op.name == "div" else "a pole"
+        return DomainError(f"{describe(tape, i)} is undefined ({why})" + _where(at),
+                           text=tape.text, pos=tape.pos[i])
+    need = f": {op.name} needs {op.domain}" if op.domain else ""
+    return DomainError(f"{describe(tape, i)} is undefined{_where(at)}{need}",
+                       text=tape.text, pos=tape.pos[i])
+
+
+def nonfinite_error(tape: Tape, vals: list[Any], what: str) -> DomainError:
+    """Name the first node whose value became inf or nan from finite inputs."""
+    for i, v in enumerate(vals):
+        if not math.isfinite(v):
+            word = "nan" if v != v else ("inf" if v > 0 else "-inf")
+            return DomainError(f"the {what} of {describe(tape, i)} is {word} "
+                               f"(overflow at this node)", text=tape.text, pos=tape.pos[i])
+    raise AssertionError("no non-finite value")

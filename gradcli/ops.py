@@ -1,0 +1,277 @@
+"""All of gradcli's calculus: one entry per operation.
+
+Each `Op` says how to compute its value, its local partial derivatives, where it
+is defined, where it is not differentiable (and which convention we report
+there), and how it prints. The grammar finds functions here by name, the sweeps
+call `fn` and `partials`, and the renderers ask `fmt` how to write a node.
+
+Partials are written once over a namespace `m` of elementary functions: the
+numeric sweep passes `NUM` (floats), the symbolic differentiator passes a graph
+builder with the same names, so the formula `gradcli diff` prints and the number
+`gradcli eval` prints come from the same rule.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from types import SimpleNamespace
+from typing import Any
+
+nan = math.nan
+inf = math.inf
+_NUMBER = (float, int, Fraction)
+
+# Printing precedences; higher binds tighter.  Juxtaposition is only an input
+# spelling: every product prints with `*`.
+PREC_ADD, PREC_MUL, PREC_NEG, PREC_POW, PREC_ATOM = 1, 2, 3, 4, 9
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation: value, local partials, domain, singular points, printing."""
+
+    name: str
+    arity: int  # -1: two or more arguments (min, max)
+    fn: Callable[..., Any]
+    # (m, out, *args) -> one local partial per argument, over namespace m
+    partials: Callable[..., tuple[Any, ...]]
+    domain: str = ""  # where the value is defined, for error messages
+    # (*args) -> why the *derivative* is special here, or None.  `kink` means
+    # a convention picked the number (PyTorch's); otherwise the slope is undefined.
+    singular: Callable[..., str | None] | None = None
+    kink: bool = False
+    convention: str = ""  # the number we report at a kink, in words
+    infix: str = ""  # "+", "-", "*", "/", "^" for operators; "" for functions
+    prec: int = PREC_ATOM
+    doc: str = ""
+    aliases: tuple[str, ...] = field(default=())
+
+
+# ---------------------------------------------------------------- numerics
+# Stable forms: no thresholded shortcuts, no overflow in exp for large |x|.
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def _softplus(x: float) -> float:
+    return math.log1p(math.exp(-abs(x))) + max(x, 0.0)
+
+
+def _sign(x: float) -> float:
+    return 1.0 if x > 0 else -1.0 if x < 0 else 0.0 * x  # keeps nan as nan
+
+
+def _step(x: float) -> float:
+    return 1.0 if x > 0 else 0.0
+
+
+def _pow(x: float, y: float) -> float:
+    # math.pow raises on a negative base with a fractional exponent instead of
+    # returning a complex number, and on 0 to a negative power.
+    return math.pow(x, y)
+
+
+def _div(x: float, y: float) -> float:
+    return x / y
+
+
+def _sec(x: float) -> float:
+    return 1.0 / math.cos(x)
+
+
+def _csc(x: float) -> float:
+    s = math.sin(x)
+    if s == 0:
+        raise ZeroDivisionError
+    return 1.0 / s
+
+
+def _cot(x: float) -> float:
+    t = math.tan(x)
+    if t == 0:
+        raise ZeroDivisionError
+    return 1.0 / t
+
+
+def _log(x: float) -> float:
+    if x <= 0:
+        raise ValueError
+    return math.log(x)
+
+
+def _log2(x: float) -> float:
+    if x <= 0:
+        raise ValueError
+    return math.log2(x)
+
+
+def _log10(x: float) -> float:
+    if x <= 0:
+        raise ValueError
+    return math.log10(x)
+
+
+def _atan2(y: float, x: float) -> float:
+    return math.atan2(y, x)
+
+
+def _min(*xs: float) -> float:
+    return min(xs)
+
+
+def _max(*xs: float) -> float:
+    return max(xs)
+
+
+def _pow_partials(m: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
+    if not isinstance(x, _NUMBER):  # symbolic: the textbook rule
+        return y * x ** (y - 1), out * m.log(x)
+    # d/dx x^y = y x^(y-1), taking its limits at x = 0 where they exist
+    if y == 0:
+        dx = 0.0
+    elif x == 0:
+        dx = 0.0 if y > 1 else 1.0 if y == 1 else nan
+    else:
+        dx = y * math.pow(x, y - 1)
+    # d/dy x^y = x^y ln x: defined for x > 0, and 0 at x = 0 when y > 0
+    dy = out * math.log(x) if x > 0 else 0.0 if (x == 0 and y > 0) else nan
+    return dx, dy
+
+
+def _pow_singular(x: float, y: float) -> str | None:
+    if x == 0 and y == 0:
+        return "0^0 is taken as 1, but x^y has no limit there"
+    if x == 0 and 0 < y < 1:
+        return "the slope of x^y is infinite at x = 0 when 0 < y < 1"
+    if x == 0 and y < 0:
+        return "x^y has a pole at x = 0 when y < 0"
+    return None
+
+
+def _extreme_partials(m: Any, out: Any, *xs: Any) -> tuple[Any, ...]:
+    if not isinstance(out, _NUMBER):
+        # symbolic: the indicator of being the extreme, exact away from ties
+        return tuple(_indicator(m, out, x) for x in xs)
+    # PyTorch's convention: a tie splits the gradient evenly.
+    hits = [1.0 if x == out else 0.0 for x in xs]
+    n = sum(hits)
+    return tuple(h / n for h in hits)
+
+
+def _indicator(m: Any, out: Any, x: Any) -> Any:
+    # 1 where x is the extreme, 0 elsewhere: 1 - step(|out - x|) ... written as
+    # 1 - sign(|out - x|), which the simplifier and the parser both understand.
+    return 1 - m.sign(m.abs(out - x))
+
+
+def _tie(*xs: float) -> str | None:
+    return "a tie between arguments" if len(set(xs)) < len(xs) else None
+
+
+def _at_zero(what: str) -> Callable[[float], str | None]:
+    return lambda x: what if x == 0 else None
+
+
+def _at_pm1(what: str) -> Callable[[float], str | None]:
+    return lambda x: what if abs(x) == 1 else None
+
+
+def _atan2_singular(y: float, x: float) -> str | None:
+    return "atan2 has no derivative at the origin" if x == 0 and y == 0 else None
+
+
+def _atan2_partials(m: Any, out: Any, y: Any, x: Any) -> tuple[Any, Any]:
+    r2 = x * x + y * y
+    return x / r2, -y / r2
+
+
+# ---------------------------------------------------------------- the table
+
+_TABLE: list[Op] = [
+    # operators
+    Op("add", 2, operator.add, lambda m, o, x, y: (1, 1), infix="+", prec=PREC_ADD),
+    Op("sub", 2, operator.sub, lambda m, o, x, y: (1, -1), infix="-", prec=PREC_ADD),
+    Op("mul", 2, operator.mul, lambda m, o, x, y: (y, x), infix="*", prec=PREC_MUL),
+    Op("div", 2, _div, lambda m, o, x, y: (1 / y, -o / y), domain="a nonzero divisor",
+       infix="/", prec=PREC_MUL),
+    Op("neg", 1, operator.neg, lambda m, o, x: (-1,), infix="-", prec=PREC_NEG),
+    Op("pow", 2, _pow, _pow_partials, singular=_pow_singular,
+       domain="a positive base, a zero base with an exponent >= 0, or an integer exponent",
+       infix="^", prec=PREC_POW),
+    # trigonometry
+    Op("sin", 1, math.sin, lambda m, o, x: (m.cos(x),)),
+    Op("cos", 1, math.cos, lambda m, o, x: (-m.sin(x),)),
+    Op("tan", 1, math.tan, lambda m, o, x: (1 + o * o,)),
+    Op("sec", 1, _sec, lambda m, o, x: (o * m.tan(x),), domain="an argument whose cos is not 0"),
+    Op("csc", 1, _csc, lambda m, o, x: (-o * m.cot(x),), domain="an argument whose sin is not 0"),
+    Op("cot", 1, _cot, lambda m, o, x: (-1 - o * o,), domain="an argument whose tan is not 0"),
+    Op("asin", 1, math.asin, lambda m, o, x: (1 / m.sqrt(1 - x * x),),
+       domain="an argument between -1 and 1", singular=_at_pm1("asin has an infinite slope at x = ±1"),
+       aliases=("arcsin",)),
+    Op("acos", 1, math.acos, lambda m, o, x: (-1 / m.sqrt(1 - x * x),),
+       domain="an argument between -1 and 1", singular=_at_pm1("acos has an infinite slope at x = ±1"),
+       aliases=("arccos",)),
+    Op("atan", 1, math.atan, lambda m, o, x: (1 / (1 + x * x),), aliases=("arctan",)),
+    Op("atan2", 2, _atan2, _atan2_partials, singular=_atan2_singular,
+       doc="atan2(y, x): the angle of the point (x, y)"),
+    # hyperbolic
+    Op("sinh", 1, math.sinh, lambda m, o, x: (m.cosh(x),)),
+    Op("cosh", 1, math.cosh, lambda m, o, x: (m.sinh(x),)),
+    Op("tanh", 1, math.tanh, lambda m, o, x: (1 - o * o,)),
+    # exponentials and logarithms
+    Op("exp", 1, math.exp, lambda m, o, x: (o,)),
+    Op("log", 1, _log, lambda m, o, x: (1 / x,), domain="a positive argument", aliases=("ln",),
+       doc="natural logarithm; log(x, b) is the logarithm to base b"),
+    Op("log2", 1, _log2, lambda m, o, x: (1 / (x * m.log(2)),), domain="a positive argument"),
+    Op("log10", 1, _log10, lambda m, o, x: (1 / (x * m.log(10)),), domain="a positive argument"),
+    Op("sqrt", 1, math.sqrt, lambda m, o, x: (1 / (2 * o),), domain="an argument >= 0",
+       singular=_at_zero("sqrt has an infinite slope at x = 0")),
+    # piecewise
+    Op("abs", 1, abs, lambda m, o, x: (m.sign(x),), kink=True,
+       singular=_at_zero("abs has a kink at x = 0"), convention="abs'(0) = 0"),
+    Op("sign", 1, _sign, lambda m, o, x: (0,), kink=True,
+       singular=_at_zero("sign jumps at x = 0"), convention="sign'(0) = 0"),
+    Op("step", 1, _step, lambda m, o, x: (0,), kink=True,
+       singular=_at_zero("step jumps at x = 0"), convention="step'(0) = 0",
+       doc="1 for x > 0, else 0 (the slope of relu)"),
+    Op("relu", 1, lambda x: x if x > 0 else 0.0, lambda m, o, x: (m.step(x),), kink=True,
+       singular=_at_zero("relu has a kink at x = 0"), convention="relu'(0) = 0"),
+    Op("min", -1, _min, _extreme_partials, kink=True, singular=_tie,
+       convention="a tie splits the gradient evenly"),
+    Op("max", -1, _max, _extreme_partials, kink=True, singular=_tie,
+       convention="a tie splits the gradient evenly"),
+    # smooth activations
+    Op("sigmoid", 1, _sigmoid, lambda m, o, x: (o * (1 - o),)),
+    Op("softplus", 1, _softplus, lambda m, o, x: (m.sigmoid(x),)),
+]
+
+OPS: dict[str, Op] = {op.name: op for op in _TABLE}
+
+# Function names as the user may type them (operators are not functions).
+_OPERATORS = {"add", "sub", "mul", "div", "neg"}
+FUNCTIONS: dict[str, Op] = {}
+for _op in _TABLE:
+    if _op.name not in _OPERATORS:
+        FUNCTIONS[_op.name] = _op
+        for _alias in _op.aliases:
+            FUNCTIONS[_alias] = _op
+
+CONSTANTS: dict[str, float] = {"pi": math.pi, "π": math.pi, "e": math.e}
+
+# The numeric namespace the partial rules are evaluated over.
+NUM = SimpleNamespace(**{op.name: op.fn for op in _TABLE if op.name not in _OPERATORS})
+
+
+def arity_text(op: Op) -> str:
+    """How many arguments, in words, for error messages."""
+    return "two or more arguments" if op.arity < 0 else (
+        "one argument" if op.arity == 1 else f"{op.arity} arguments")
