@@ -30,6 +30,7 @@ class ExitStatus(IntEnum):
 COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("gradcli.commands.eval", "Value and gradient at a point, checked against finite "
                                       "differences."),
+    # (more commands register here, one line each)
 }
 
 
