@@ -49,11 +49,27 @@ class _Dispatch:
 
 @lru_cache(maxsize=1)
 def _lark() -> Any:
+    """The LALR parser: the generated standalone one while it matches the grammar.
+
+    gradcli/_lalr_standalone.py is `make grammar`'s output (Lark's standalone
+    generator); loading its tables takes milliseconds where building them from
+    the grammar takes ~100 ms and importing lark another ~100 ms.  It carries
+    the sha256 of the grammar it was built from: an edited grammar without a
+    regenerated module falls back to building the parser with lark, so
+    grammar/expr.lark stays the single source.
+    """
+    import hashlib
+
+    from gradcli import _lalr_standalone as standalone
+
+    text = grammar_path().read_bytes()
+    if hashlib.sha256(text).hexdigest() == standalone.GRAMMAR_SHA256:
+        return standalone.Lark_StandAlone(transformer=_Dispatch())
     from lark import Lark
 
     # The grammar resolves NAME "(" as a call (shift) rather than NAME then a
     # bracketed factor; `call` turns `x(x+1)` back into a product when x is no function.
-    return Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr",
+    return Lark(text.decode("utf-8"), parser="lalr",
                 lexer="contextual", maybe_placeholders=True, transformer=_Dispatch())
 
 
@@ -323,29 +339,32 @@ def parse(text: str) -> Tape:
         from gradcli.tape import expressions
 
         texts = expressions(tape, limit=40)
-        tape.output_names = [texts[o] for o in tape.outputs]
+        tape.output_names = [tape.labels[o] or texts[o] for o in tape.outputs]
     tape = prune(tape)
     tape.hints = builder.implicit
     return tape
 
 
 def _run(builder: _Builder, text: str) -> None:
-    from lark.exceptions import (UnexpectedCharacters, UnexpectedEOF, UnexpectedInput,
-                                 UnexpectedToken)
-
     parser = _lark()
+    # each parser raises its own module's exception classes
+    errors: Any
+    if type(parser).__module__.startswith("lark"):
+        import lark.exceptions as errors
+    else:
+        from gradcli import _lalr_standalone as errors
     parser.options.transformer.target = builder
     try:
         parser.parse(text)
-    except UnexpectedCharacters as e:
+    except errors.UnexpectedCharacters as e:
         ch = text[e.pos_in_stream] if e.pos_in_stream < len(text) else ""
         raise ParseError(f"unexpected character {ch!r}", text=text, pos=e.pos_in_stream,
                          hint=_char_hint(ch)) from None
-    except UnexpectedToken as e:
+    except errors.UnexpectedToken as e:
         raise _token_error(e, text) from None
-    except UnexpectedEOF:
+    except errors.UnexpectedEOF:
         raise ParseError("the expression ends too early", text=text, pos=len(text)) from None
-    except UnexpectedInput as e:  # pragma: no cover - other lark errors
+    except errors.UnexpectedInput as e:  # pragma: no cover - other lark errors
         raise ParseError(str(e).splitlines()[0], text=text) from None
     finally:
         parser.options.transformer.target = None
