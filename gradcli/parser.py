@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from gradcli.errors import InputError, ParseError
-from gradcli.ops import CONSTANTS, FUNCTIONS, OPS, arity_text
+from gradcli.ops import CONSTANTS, FUNCTIONS, arity_text
 from gradcli.tape import CONST, Tape, prune
 
 MAX_TEXT = 50_000_000  # characters; past this we refuse rather than exhaust memory
