@@ -5,7 +5,7 @@ The one place the stages are composed; the CLI and the Python API both call it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,6 +119,11 @@ def _split_name(name: str, known: set[str]) -> list[str] | None:
     return None
 
 
+def _output_at(tape: Tape, out: int) -> Callable[[Mapping[str, float]], float]:
+    """The function point -> value of node `out`, for the finite-difference check."""
+    return lambda point: float(forward(tape, point)[out])
+
+
 def evaluate(source: str | Tape, values: Mapping[str, float], *, check: bool = True,
              strict_names: bool = False) -> Evaluation:
     """Parse (unless given a tape), bind values, sweep forward and back, and check."""
@@ -137,6 +142,6 @@ def evaluate(source: str | Tape, values: Mapping[str, float], *, check: bool = T
     result = Evaluation(tape, env, vals, adjoints, notes, [], warnings)
     if check:
         for k, out in enumerate(tape.outputs):
-            result.checks.append(fd_check(lambda p, o=out: forward(tape, p)[o], env,
-                                          result.gradient_of(k), at_kink=bool(notes)))
+            result.checks.append(fd_check(_output_at(tape, out), env, result.gradient_of(k),
+                                          at_kink=bool(notes)))
     return result

@@ -7,6 +7,7 @@ JSON has no literal for them).
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from typing import Any
@@ -105,7 +106,7 @@ def eval_plain(ev: Evaluation, digits: int | None = None, wrt: list[str] | None 
 
 def eval_quiet(ev: Evaluation, digits: int | None = None, wrt: list[str] | None = None) -> str:
     """Only the numbers asked for: the partials in --wrt, else the value and all partials."""
-    lines = []
+    lines: list[str] = []
     for k, out in enumerate(ev.tape.outputs):
         grad = ev.gradient_of(k)
         if wrt:
@@ -125,7 +126,7 @@ def eval_tables(ev: Evaluation, digits: int | None = 10, width: int | None = Non
 
     console = Console(width=width or 100, record=False, force_terminal=color,
                       no_color=not color, color_system="standard" if color else None,
-                      highlight=False, file=_Sink(), legacy_windows=False)
+                      highlight=False, file=io.StringIO(), legacy_windows=False)
     tape = ev.tape
     names = ev.names()
     ledger = expressions(tape, limit=48, names=names)
@@ -183,16 +184,6 @@ def eval_tables(ev: Evaluation, digits: int | None = 10, width: int | None = Non
         for note in ev.notes:
             console.print(Text(f"note: {note.message}", style="yellow"))
     return cap.get()
-
-
-class _Sink:
-    """A file that drops writes: the console only captures."""
-
-    def write(self, s: str) -> int:
-        return len(s)
-
-    def flush(self) -> None:
-        pass
 
 
 def eval_header(ev: Evaluation, wrt: list[str] | None = None) -> list[str]:

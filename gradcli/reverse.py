@@ -47,7 +47,7 @@ def reverse(tape: Tape, vals: list[Any], output: int | None = None,
             partials = spec.partials(m, vals[i], *argv)
         except (ZeroDivisionError, ValueError, OverflowError):
             partials = (math.nan,) * len(a)
-        for j, p in zip(a, partials):
+        for j, p in zip(a, partials, strict=True):
             if not need[j]:
                 continue
             if p - p != 0:  # inf or nan: the slope is undefined here
