@@ -1,0 +1,540 @@
+"""From a raw derivative graph to the formula a person would write.
+
+Two passes, both plain loops in tape order (children always come first):
+
+1. *Normal form.*  Each node becomes an interned canonical expression: a sum is
+   a map monomial -> exact rational coefficient, a product is a coefficient and
+   a map base -> exponent.  So constants fold, `x*1`, `x+0`, `x^1`, `0*x` vanish,
+   like terms and coefficients combine and powers of one base merge as a side
+   effect of building, and equal sub-expressions are one entry.
+2. *Presentation.*  Each canonical expression reachable from an output becomes
+   nodes of a new `Tape`: negative powers go under a fraction bar, `x^(1/2)`
+   prints as `sqrt(x)`, a sum whose terms share a denominator (what reverse mode
+   produces when a node fans out) is written over it, and of the spellings tried
+   the shortest wins.  gradcli/tape.py's `expressions()` prints the result, so
+   it reads back through gradcli's own grammar.
+
+Rewrites only ever *extend* a formula's domain (x/x -> 1, sqrt(x)^2 -> x), never
+change a value where the original is defined: `(x^2)^(1/2)` stays `sqrt(x^2)`.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+from gradcli.ops import CONSTANTS
+from gradcli.tape import CONST, VAR, Tape, expressions, format_op, prune
+
+NUM, VARIABLE, SYMBOL, FUNC, MUL, ADD = "n", "v", "s", "f", "m", "a"
+_RANK = {NUM: 0, SYMBOL: 1, VARIABLE: 2, FUNC: 3, MUL: 4, ADD: 5}
+MAX_POWER = 64  # fold c^n only for |n| up to this: 10^10^10 stays a formula
+MAX_BITS = 4096  # nor when the exact result would be enormous
+
+# f(number) that is an exact number: folded; anything else stays a formula (log(2)).
+_EXACT_AT_ZERO = {"sin": 0, "tan": 0, "sinh": 0, "tanh": 0, "asin": 0, "atan": 0,
+                  "cos": 1, "cosh": 1, "exp": 1}
+
+
+class Canon:
+    """Interned canonical expressions; an expression is its index here."""
+
+    def __init__(self) -> None:
+        self.kinds: list[str] = []
+        self.data: list[Any] = []
+        self._index: dict[tuple[Any, ...], int] = {}
+        self.ZERO = self.num(Fraction(0))
+        self.ONE = self.num(Fraction(1))
+
+    def _intern(self, kind: str, data: Any) -> int:
+        key = (kind, data)
+        found = self._index.get(key)
+        if found is not None:
+            return found
+        self._index[key] = len(self.kinds)
+        self.kinds.append(kind)
+        self.data.append(data)
+        return len(self.kinds) - 1
+
+    # ------------------------------------------------------------ atoms
+    def num(self, v: Fraction) -> int:
+        return self._intern(NUM, Fraction(v))
+
+    def var(self, name: str) -> int:
+        return self._intern(VARIABLE, name)
+
+    def symbol(self, name: str) -> int:
+        return self._intern(SYMBOL, name)
+
+    def value(self, e: int) -> Fraction | None:
+        """The number `e` is, if it is one."""
+        return self.data[e] if self.kinds[e] == NUM else None
+
+    # ------------------------------------------------------------ views
+    def as_product(self, e: int) -> tuple[Fraction, dict[int, int]]:
+        """e = coefficient * prod(base^exponent)."""
+        k = self.kinds[e]
+        if k == NUM:
+            return self.data[e], {}
+        if k == MUL:
+            c, factors = self.data[e]
+            return c, dict(factors)
+        if k == ADD:  # pull the content out, so 2x+2 and 2*(x+1) are one form
+            g, prim = self.content(e)
+            if g != 1:
+                return g, {prim: self.ONE}
+        return Fraction(1), {e: self.ONE}
+
+    def as_sum(self, e: int) -> dict[int, Fraction]:
+        """e = sum(coefficient * monomial)."""
+        k = self.kinds[e]
+        if k == NUM:
+            return {self.ONE: self.data[e]} if self.data[e] != 0 else {}
+        if k == ADD:
+            return dict(self.data[e])
+        c, factors = self.as_product(e)
+        return {self.product(Fraction(1), factors): c}
+
+    def content(self, e: int) -> tuple[Fraction, int]:
+        """A sum as g * primitive sum: integer coefficients, coprime, first one positive."""
+        terms = self.data[e]
+        num = 0
+        den = 1
+        for _, c in terms:
+            num = math.gcd(num, c.numerator)
+            den = den * c.denominator // math.gcd(den, c.denominator)
+        g = Fraction(num, den)
+        if terms[0][1] < 0:
+            g = -g
+        if g == 1:
+            return g, e
+        return g, self.sum({m: c / g for m, c in terms})
+
+    # ------------------------------------------------------------ builders
+    def product(self, c: Fraction, factors: dict[int, int]) -> int:
+        """The canonical c * prod(base^exponent)."""
+        f: dict[int, int] = {}
+        for b, x in factors.items():
+            xv = self.value(x)
+            if xv == 0:
+                continue
+            bv = self.value(b)
+            if bv is not None and xv is not None and xv.denominator == 1:
+                folded = _int_power(bv, xv)
+                if folded is not None:
+                    c *= folded
+                    continue
+            f[b] = x
+        if c == 0:
+            return self.ZERO
+        if not f:
+            return self.num(c)
+        if len(f) == 1:
+            (b, x), = f.items()
+            if x == self.ONE:
+                if c == 1:
+                    return b
+                if self.kinds[b] == ADD:  # c*(x+1) is the sum cx + c
+                    return self.sum({m: c * k for m, k in self.data[b]})
+        return self._intern(MUL, (c, tuple(sorted(f.items()))))
+
+    def sum(self, terms: dict[int, Fraction]) -> int:
+        """The canonical sum of coefficient * monomial."""
+        live = {m: c for m, c in terms.items() if c != 0}
+        if not live:
+            return self.ZERO
+        if len(live) == 1:
+            (m, c), = live.items()
+            if m == self.ONE:
+                return self.num(c)
+            _, factors = self.as_product(m)
+            return self.product(c, factors)
+        return self._intern(ADD, tuple(sorted(live.items())))
+
+    def add(self, a: int, b: int) -> int:
+        terms = self.as_sum(a)
+        for m, c in self.as_sum(b).items():
+            terms[m] = terms.get(m, Fraction(0)) + c
+        return self.sum(terms)
+
+    def mul(self, a: int, b: int) -> int:
+        ca, fa = self.as_product(a)
+        cb, fb = self.as_product(b)
+        for base, x in fb.items():
+            fa[base] = self.add(fa[base], x) if base in fa else x
+        return self.product(ca * cb, fa)
+
+    def scale(self, c: Fraction, a: int) -> int:
+        return self.mul(self.num(c), a)
+
+    def pow(self, a: int, x: int) -> int:
+        xv = self.value(x)
+        if xv == 0:
+            return self.ONE
+        if xv == 1:
+            return a
+        av = self.value(a)
+        if av is not None and (av == 1 or (av == 0 and xv is not None and xv > 0)):
+            return self.num(av)
+        if xv is not None and xv.denominator == 1:
+            # (c * prod b^e)^n = c^n * prod b^(e n) holds for integer n
+            c, factors = self.as_product(a)
+            cn = _int_power(c, xv)
+            if cn is not None:
+                return self.product(cn, {b: self.mul(e, x) for b, e in factors.items()})
+        return self.product(Fraction(1), {a: x})
+
+    def fn(self, op: str, args: tuple[int, ...]) -> int:
+        if op == "sqrt":
+            return self.pow(args[0], self.num(Fraction(1, 2)))
+        vals = [self.value(a) for a in args]
+        if all(v is not None for v in vals):
+            folded = _fold(op, vals)  # type: ignore[arg-type]
+            if folded is not None:
+                return self.num(folded)
+        a0 = args[0]
+        if op == "log" and self.kinds[a0] == FUNC and self.data[a0][0] == "exp":
+            return int(self.data[a0][1][0])
+        if op == "exp" and self.kinds[a0] == FUNC and self.data[a0][0] == "log":
+            return int(self.data[a0][1][0])
+        return self._intern(FUNC, (op, args))
+
+    def children(self, e: int) -> list[int]:
+        k = self.kinds[e]
+        if k == FUNC:
+            return list(self.data[e][1])
+        if k == MUL:
+            return [i for bx in self.data[e][1] for i in bx]
+        if k == ADD:
+            return [m for m, _ in self.data[e]]
+        return []
+
+
+def _int_power(b: Fraction, n: Fraction) -> Fraction | None:
+    """b^n exactly for integer n, or None when undefined or too large to fold."""
+    k = int(n)
+    if b == 0 and k < 0:
+        return None
+    if abs(k) > MAX_POWER or max(abs(b.numerator), b.denominator).bit_length() * abs(k) > MAX_BITS:
+        return None
+    return b ** k
+
+
+def _fold(op: str, vals: list[Fraction]) -> Fraction | None:
+    x = vals[0]
+    if op == "abs":
+        return abs(x)
+    if op == "sign":
+        return Fraction((x > 0) - (x < 0))
+    if op == "step":
+        return Fraction(1 if x > 0 else 0)
+    if op == "relu":
+        return max(x, Fraction(0))
+    if op == "min":
+        return min(vals)
+    if op == "max":
+        return max(vals)
+    if x == 0 and op in _EXACT_AT_ZERO:
+        return Fraction(_EXACT_AT_ZERO[op])
+    if x == 1 and op in ("log", "log2", "log10"):
+        return Fraction(0)
+    return None
+
+
+def _const_number(label: str | None, value: float) -> tuple[str, Fraction | str]:
+    """A literal as an exact rational, or a named constant (pi, e)."""
+    text = label or ""
+    sign = 1
+    while text.startswith("-"):
+        sign, text = -sign, text[1:]
+    if text in CONSTANTS:
+        return ("-" if sign < 0 else "+"), ("pi" if text == "π" else text)
+    try:
+        return "+", sign * Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        return "+", Fraction(repr(value))
+
+
+def canonicalize(tape: Tape, canon: Canon | None = None) -> tuple[Canon, list[int]]:
+    """Each node of `tape` in normal form; the canonical id of every output."""
+    cn = Canon() if canon is None else canon
+    ids: list[int] = [0] * len(tape)
+    minus_one = cn.num(Fraction(-1))
+    for i, op in enumerate(tape.ops):
+        a = [ids[j] for j in tape.args[i]]
+        if op == VAR:
+            ids[i] = cn.var(tape.labels[i] or "")
+        elif op == CONST:
+            sign, v = _const_number(tape.labels[i], tape.consts[i])
+            if isinstance(v, str):
+                s = cn.symbol(v)
+                ids[i] = cn.mul(minus_one, s) if sign == "-" else s
+            else:
+                ids[i] = cn.num(v)
+        elif op == "add":
+            ids[i] = cn.add(a[0], a[1])
+        elif op == "sub":
+            ids[i] = cn.add(a[0], cn.mul(minus_one, a[1]))
+        elif op == "mul":
+            ids[i] = cn.mul(a[0], a[1])
+        elif op == "div":
+            ids[i] = cn.mul(a[0], cn.pow(a[1], minus_one))
+        elif op == "neg":
+            ids[i] = cn.mul(minus_one, a[0])
+        elif op == "pow":
+            ids[i] = cn.pow(a[0], a[1])
+        else:
+            ids[i] = cn.fn(op, tuple(a))
+    return cn, [ids[o] for o in tape.outputs]
+
+
+# ---------------------------------------------------------------- presentation
+
+class _Printer:
+    """A tape being written, with each node's printed length and precedence known."""
+
+    def __init__(self, text: str = "") -> None:
+        self.tape = Tape(text=text)
+        self.length: list[int] = []
+        self.prec: list[int] = []
+
+    def _track(self, node: int, length: int, prec: int) -> int:
+        while len(self.length) <= node:
+            self.length.append(length)
+            self.prec.append(prec)
+        return node
+
+    def leaf(self, node: int) -> int:
+        label = self.tape.labels[node] or ""
+        return self._track(node, len(label), 3 if label.startswith("-") else 9)
+
+    def const(self, value: float, label: str) -> int:
+        return self.leaf(self.tape.const(value, label))
+
+    def var(self, name: str) -> int:
+        return self.leaf(self.tape.var(name))
+
+    def apply(self, op: str, *kids: int) -> int:
+        node = self.tape.apply(op, kids)
+        if node < len(self.length):
+            return node
+        # the operators and brackets op adds around its arguments, however long they are
+        shape, prec = format_op(op, [("", self.prec[k]) for k in kids])
+        return self._track(node, len(shape) + sum(self.length[k] for k in kids), prec)
+
+
+def _number_label(v: Fraction, exact: bool) -> tuple[float, str] | None:
+    """An integer's label; or a long fraction's decimal when not asked to be exact."""
+    if v.denominator == 1:
+        return float(v), str(v.numerator)
+    if not exact and v.denominator > 10**6:
+        f = float(v)
+        return f, repr(f)
+    return None
+
+
+class Presenter:
+    """Canonical expressions -> printable nodes, choosing the shortest spelling."""
+
+    def __init__(self, canon: Canon, exact: bool = True, text: str = "") -> None:
+        self.cn = canon
+        self.exact = exact
+        self.out = _Printer(text)
+        self.node: dict[int, int] = {}
+
+    # ------------------------------------------------------------ numbers
+    def number(self, v: Fraction) -> int:
+        """A number as nodes: 3, -3 (one literal), 2/3, -2/3."""
+        p = self.out
+        lab = _number_label(v, self.exact)
+        if lab is not None:
+            return p.const(*lab)
+        return p.apply("div", p.const(float(v.numerator), str(v.numerator)),
+                       p.const(float(v.denominator), str(v.denominator)))
+
+    def exponent(self, x: int) -> int:
+        v = self.cn.value(x)
+        if v is None:
+            return self.node[x]
+        d = v.denominator
+        # an exact short decimal reads better as an exponent: x^1.5, not x^(3/2)
+        if d != 1 and 10**6 % d == 0 and v > 0:
+            text = f"{float(v)!r}"
+            return self.out.const(float(v), text)
+        return self.number(v)
+
+    # ------------------------------------------------------------ keys
+    def key(self, e: int) -> tuple[int, str, int]:
+        k = self.cn.kinds[e]
+        d = self.cn.data[e]
+        name = d if k in (VARIABLE, SYMBOL) else d[0] if k == FUNC else ""
+        return _RANK[k], str(name), e
+
+    def degree(self, factors: dict[int, int]) -> float:
+        total = 0.0
+        for b, x in factors.items():
+            v = self.cn.value(x)
+            if v is not None and v > 0:
+                total += float(v)
+        return total
+
+    # ------------------------------------------------------------ products
+    def power(self, b: int, x: int) -> int:
+        """base^x for a positive exponent x."""
+        p = self.out
+        v = self.cn.value(x)
+        if v == 1:
+            return self.node[b]
+        if v == Fraction(1, 2):
+            return p.apply("sqrt", self.node[b])
+        return p.apply("pow", self.node[b], self.exponent(x))
+
+    def chain(self, nodes: list[int]) -> int | None:
+        acc: int | None = None
+        for n in nodes:
+            acc = n if acc is None else self.out.apply("mul", acc, n)
+        return acc
+
+    def product(self, c: Fraction, factors: dict[int, int]) -> int:
+        """c * prod(base^x), negative exponents under the fraction bar."""
+        cn, p = self.cn, self.out
+        top: list[int] = []
+        bottom: list[int] = []
+        for b in sorted(factors, key=self.key):
+            x = factors[b]
+            v = cn.value(x)
+            if v is not None and v < 0:
+                bottom.append(self.power(b, cn.num(-v)))
+            else:
+                top.append(self.power(b, x))
+        a = abs(c)
+        sign = -1 if c < 0 else 1
+        if not self.exact and a.denominator > 10**6:  # a long fraction as one decimal
+            top.insert(0, self.number(sign * a))
+        else:
+            if a.numerator != 1 or not top:
+                top.insert(0, self.number(sign * Fraction(a.numerator)))
+            elif sign < 0:  # the sign on the first factor: -x/y, not -(x/y)
+                top[0] = p.apply("neg", top[0])
+            if a.denominator != 1:
+                bottom.insert(0, self.number(Fraction(a.denominator)))
+        num = self.chain(top)
+        assert num is not None
+        den = self.chain(bottom)
+        return num if den is None else p.apply("div", num, den)
+
+    # ------------------------------------------------------------ sums
+    def plain_sum(self, terms: list[tuple[Fraction, dict[int, int]]]) -> int:
+        order = sorted(terms, key=lambda t: (-self.degree(t[1]),
+                                             [self.key(b) for b in sorted(t[1], key=self.key)]))
+        first = next((k for k, t in enumerate(order) if t[0] > 0), 0)
+        order = [order[first], *order[:first], *order[first + 1:]]
+        p = self.out
+        acc = self.product(*order[0])
+        for c, f in order[1:]:
+            acc = p.apply("add" if c > 0 else "sub", acc, self.product(abs(c), f))
+        return acc
+
+    def common(self, terms: list[tuple[Fraction, dict[int, int]]], positive: bool) -> \
+            dict[int, int]:
+        """Factors every term shares: the weakest denominator, or the lowest power."""
+        cn = self.cn
+        shared = set(terms[0][1])
+        for _, f in terms[1:]:
+            shared &= set(f)
+        out: dict[int, int] = {}
+        for b in shared:
+            xs = [f[b] for _, f in terms]
+            vs = [cn.value(x) for x in xs]
+            if any(v is None for v in vs):
+                if positive and all(x == xs[0] for x in xs):
+                    out[b] = xs[0]
+                continue
+            if all(v < 0 for v in vs):  # type: ignore[operator]
+                out[b] = cn.num(max(vs))  # type: ignore[type-var]
+            elif positive and all(v > 0 for v in vs):  # type: ignore[operator]
+                out[b] = cn.num(min(vs))  # type: ignore[type-var]
+        return out
+
+    def factored_sum(self, terms: list[tuple[Fraction, dict[int, int]]],
+                     shared: dict[int, int]) -> int:
+        cn = self.cn
+        rest: list[tuple[Fraction, dict[int, int]]] = []
+        for c, f in terms:
+            g = dict(f)
+            for b, x in shared.items():
+                left = cn.add(g[b], cn.scale(Fraction(-1), x))
+                if cn.value(left) == 0:
+                    del g[b]
+                else:
+                    g[b] = left
+            rest.append((c, g))
+        inner = self.plain_sum(rest)
+        pos = [self.power(b, x) for b, x in sorted(shared.items(), key=lambda bx: self.key(bx[0]))
+               if (cn.value(x) or 1) > 0]
+        neg = [self.power(b, cn.num(-(cn.value(x) or 0)))
+               for b, x in sorted(shared.items(), key=lambda bx: self.key(bx[0]))
+               if (cn.value(x) or 1) < 0]
+        top = self.chain([*pos, inner])
+        assert top is not None
+        den = self.chain(neg)
+        return top if den is None else self.out.apply("div", top, den)
+
+    def sum(self, e: int) -> int:
+        cn = self.cn
+        terms = [(c, cn.as_product(m)[1] if m != cn.ONE else {}) for m, c in cn.data[e]]
+        options = [self.plain_sum(terms)]
+        for positive in (False, True):
+            shared = self.common(terms, positive)
+            if shared:
+                options.append(self.factored_sum(terms, shared))
+        return min(options, key=lambda n: self.out.length[n])
+
+    # ------------------------------------------------------------ driver
+    def present(self, outputs: list[int]) -> list[int]:
+        """Nodes for the given canonical expressions (and everything they use)."""
+        cn = self.cn
+        live = [False] * len(cn.kinds)
+        for o in outputs:
+            live[o] = True
+        for e in range(len(cn.kinds) - 1, -1, -1):
+            if live[e]:
+                for c in cn.children(e):
+                    live[c] = True
+        p = self.out
+        for e in range(len(cn.kinds)):
+            if not live[e] or e in self.node:
+                continue
+            k, d = cn.kinds[e], cn.data[e]
+            if k == NUM:
+                node = self.number(d)
+            elif k == VARIABLE:
+                node = p.var(d)
+            elif k == SYMBOL:
+                node = p.const(CONSTANTS[d], d)
+            elif k == FUNC:
+                node = p.apply(d[0], *[self.node[a] for a in d[1]])
+            elif k == MUL:
+                node = self.product(d[0], dict(d[1]))
+            else:
+                node = self.sum(e)
+            self.node[e] = node
+        return [self.node[o] for o in outputs]
+
+
+def simplify(tape: Tape, exact: bool = True) -> Tape:
+    """A new tape with the same outputs, each simplified and ready to print."""
+    cn, outs = canonicalize(tape)
+    pres = Presenter(cn, exact=exact, text=tape.text)
+    nodes = pres.present(outs)
+    result = pres.out.tape
+    result.outputs = nodes
+    result.output_names = list(tape.output_names)
+    return prune(result)
+
+
+def formulas(tape: Tape) -> list[str]:
+    """Each output of a (simplified) tape as one line of gradcli syntax."""
+    texts = expressions(tape, limit=2**62)
+    return [texts[o] for o in tape.outputs]
