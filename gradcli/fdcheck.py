@@ -2,9 +2,14 @@
 
 For each input: central differences at steps h and 2h, combined by Richardson
 extrapolation (error O(h^4)); their disagreement plus the rounding error
-eps·|f|/h is the error estimate.  A disagreement with the sweep is classified:
-where the one-sided slopes differ, the point is a kink and the sweep's number is
-a convention, not a mistake.
+eps·|f|/h is the error estimate.  When the first step disagrees, a sweep of
+smaller steps follows (curvature near a domain edge needs them), and a remaining
+disagreement is classified rather than reported bare:
+
+- kink: the one-sided slopes differ and the sweep's number lies between them
+  (a convention, see the notes), not a wrong derivative;
+- inconclusive: rounding (cancellation in f) swamps the difference at every step;
+- mismatch: the derivative disagrees at every step: it is wrong.
 """
 
 from __future__ import annotations
@@ -18,6 +23,10 @@ from gradcli.errors import GradcliError
 
 EPS = sys.float_info.epsilon
 REL_TOL = 1e-6  # accepted |sweep - fd| relative to the slope's size, beyond the estimate
+STEPS = 16  # a sweep of steps h, h/4, h/16, ... while the estimate is not yet tight
+METHOD = "central difference at h and 2h, Richardson-extrapolated, with a step sweep"
+
+Func = Callable[[Mapping[str, float]], float]
 
 
 @dataclass(frozen=True)
@@ -31,7 +40,11 @@ class PartialCheck:
     step: float
     abs_error: float | None
     rel_error: float | None
-    verdict: str  # "ok", "kink", "mismatch", "n/a"
+    verdict: str  # "ok", "kink", "inconclusive", "mismatch", "n/a"
+    reason: str = ""  # why, when the verdict is not a plain first-step "ok"
+    left: float | None = None  # one-sided difference quotients, at a kink
+    right: float | None = None
+    rounding: float = 0.0  # the rounding part of the estimate
 
     @property
     def passed(self) -> bool:
@@ -48,11 +61,8 @@ class Check:
         return all(p.passed for p in self.partials.values())
 
 
-METHOD = "central difference at h and 2h, Richardson-extrapolated"
-
-
-def fd_check(f: Callable[[Mapping[str, float]], float], env: Mapping[str, float],
-             grad: Mapping[str, float], at_kink: bool = False) -> Check:
+def fd_check(f: Func, env: Mapping[str, float], grad: Mapping[str, float],
+             at_kink: bool = False) -> Check:
     """Check each d f/d name in `grad` at `env`; `f` evaluates the output at a point.
 
     `at_kink` says the sweep met a kink on the way (a Note): only then may a
@@ -60,12 +70,11 @@ def fd_check(f: Callable[[Mapping[str, float]], float], env: Mapping[str, float]
     """
     result = Check(METHOD)
     for name, ad in grad.items():
-        result.partials[name] = check_one(f, env, name, ad, at_kink)
+        result.partials[name] = check_one(f, env, name, float(ad), at_kink)
     return result
 
 
-def _at(f: Callable[[Mapping[str, float]], float], env: Mapping[str, float], name: str,
-        x: float) -> float | None:
+def _at(f: Func, env: Mapping[str, float], name: str, x: float) -> float | None:
     point = dict(env)
     point[name] = x
     try:
@@ -75,49 +84,83 @@ def _at(f: Callable[[Mapping[str, float]], float], env: Mapping[str, float], nam
     return v if math.isfinite(v) else None
 
 
-STEPS = 16  # a sweep of steps h, h/4, h/16, ... while the estimate is not yet tight
-
-
-def check_one(f: Callable[[Mapping[str, float]], float], env: Mapping[str, float],
-              name: str, ad: float, at_kink: bool = False) -> PartialCheck:
-    """The finite-difference verdict for one partial derivative.
-
-    Starts at h ~ eps^(1/3)·max(1, |x|) and, while the verdict is not ok, shrinks
-    the step (curvature near a domain edge needs smaller steps); the result with
-    the smallest error estimate is reported.
-    """
+def check_one(f: Func, env: Mapping[str, float], name: str, ad: float,
+              at_kink: bool = False) -> PartialCheck:
+    """The finite-difference verdict for one partial derivative."""
     x = float(env[name])
     h = EPS ** (1 / 3) * max(1.0, abs(x))
-    # exactly representable steps keep x ± h - x == ±h
-    h = math.ldexp(1.0, math.frexp(h)[1])
-    # near a domain edge (log at 1e-12) the step must come down to the scale of x
-    floor = EPS ** (1 / 3) * abs(x) / 64
+    h = math.ldexp(1.0, math.frexp(h)[1])  # a power of two: x ± h - x == ±h exactly
+    first_h = h
+    # the size a slope is judged against: |ad| itself, or where the sweep says 0
+    # (an extremum), f's own scale per unit of x
+    f0 = _at(f, env, name, x)
+    scale = abs(ad) if ad != 0 else max(abs(f0 or 0.0) / max(1.0, abs(x)), 1e-8)
+    floor = EPS ** (1 / 3) * abs(x) / 64  # near a domain edge the step must reach x's scale
     best: PartialCheck | None = None
     for k in range(64):
         if k >= STEPS and h < floor:
             break
-        got = _check_at_step(f, env, name, ad, at_kink, x, h)
-        if got.verdict == "ok" and got.error_estimate <= 1e-6 * max(abs(ad), 1e-300):
+        got = _check_at_step(f, env, name, ad, x, h)
+        if got.verdict == "ok" and got.error_estimate <= 1e-6 * scale:
+            if h != first_h:
+                return _with(got, reason=f"the first step ({first_h:.2g}) was too large for "
+                                         f"the curvature; agreed at h = {h:.2g}")
             return got
         if best is None or (got.fd is not None and (best.fd is None or
                                                     got.error_estimate < best.error_estimate)):
             best = got
         h /= 4
     assert best is not None
-    return best
+    return _classify(f, env, name, ad, x, best, at_kink, scale)
 
 
-def _check_at_step(f: Callable[[Mapping[str, float]], float], env: Mapping[str, float],
-                   name: str, ad: float, at_kink: bool, x: float, h: float) -> PartialCheck:
+def _with(p: PartialCheck, **changes: object) -> PartialCheck:
+    from dataclasses import replace
+
+    return replace(p, **changes)  # type: ignore[arg-type]
+
+
+def _classify(f: Func, env: Mapping[str, float], name: str, ad: float, x: float,
+              best: PartialCheck, at_kink: bool, scale: float) -> PartialCheck:
+    """Name the cause of a disagreement that survived the step sweep."""
+    if best.verdict == "n/a":
+        return best
+    if best.verdict == "ok":
+        if best.error_estimate <= 1e-2 * scale:
+            return _with(best, reason=f"agrees, but only to within {best.error_estimate:.2g}")
+        cause = "rounding error (cancellation in f)" if best.rounding >= 0.5 * \
+            best.error_estimate else "the curvature"
+        return _with(best, verdict="inconclusive",
+                     reason=f"{cause} makes the estimate too loose to confirm the derivative")
+    h = best.step
+    f0, fp, fm = _at(f, env, name, x), _at(f, env, name, x + h), _at(f, env, name, x - h)
+    if at_kink and None not in (f0, fp, fm):
+        right = (fp - f0) / h  # type: ignore[operator]
+        left = (f0 - fm) / h  # type: ignore[operator]
+        slack = 10 * best.error_estimate + 1e-4 * max(abs(right), abs(left), 1.0)
+        if abs(right - left) > slack and min(left, right) - slack <= ad <= max(left, right) + slack:
+            return _with(best, verdict="kink", left=left, right=right,
+                         reason=f"one-sided slopes differ (left {left:.6g}, right {right:.6g}); "
+                                "the reported number is a convention (see the notes)")
+    if best.rounding >= 0.5 * best.error_estimate and best.abs_error is not None and \
+            best.abs_error <= 1e3 * best.error_estimate:
+        return _with(best, verdict="inconclusive",
+                     reason="rounding error (cancellation in f) swamps the difference "
+                            "at every step; the check can neither confirm nor refute")
+    return _with(best, reason="disagrees with finite differences at every step size tried")
+
+
+def _check_at_step(f: Func, env: Mapping[str, float], name: str, ad: float, x: float,
+                   h: float) -> PartialCheck:
     f0 = _at(f, env, name, x)
     fp1, fm1 = _at(f, env, name, x + h), _at(f, env, name, x - h)
     fp2, fm2 = _at(f, env, name, x + 2 * h), _at(f, env, name, x - 2 * h)
     scale = max(abs(v) for v in (f0, fp1, fm1, fp2, fm2, 0.0) if v is not None)
     rounding = 4 * EPS * scale / h
-    fd: float | None
-    if None not in (fp1, fm1, fp2, fm2):
-        d1 = (fp1 - fm1) / (2 * h)  # type: ignore[operator]
-        d2 = (fp2 - fm2) / (4 * h)  # type: ignore[operator]
+    fd: float
+    if fp1 is not None and fm1 is not None and fp2 is not None and fm2 is not None:
+        d1 = (fp1 - fm1) / (2 * h)
+        d2 = (fp2 - fm2) / (4 * h)
         fd = d1 + (d1 - d2) / 3
         estimate = abs(d1 - d2) / 3 + rounding
     elif f0 is not None and fp1 is not None and fp2 is not None:  # one-sided, 2nd order
@@ -127,16 +170,11 @@ def _check_at_step(f: Callable[[Mapping[str, float]], float], env: Mapping[str, 
         fd = (3 * f0 - 4 * fm1 + fm2) / (2 * h)
         estimate = abs(fd - (f0 - fm1) / h) + rounding
     else:
-        return PartialCheck(name, ad, None, math.nan, h, None, None, "n/a")
+        return PartialCheck(name, ad, None, math.nan, h, None, None, "n/a",
+                            reason="f is undefined on both sides of the point")
     abs_error = abs(ad - fd)
     size = max(abs(ad), abs(fd))
     rel_error = abs_error / size if size > 0 else 0.0
-    verdict = "ok" if abs_error <= 10 * estimate + REL_TOL * max(size, 1e-300) else "mismatch"
-    if verdict == "mismatch" and at_kink and None not in (f0, fp1, fm1):
-        # a kink: the one-sided slopes differ, and the sweep's convention lies between them
-        right = (fp1 - f0) / h  # type: ignore[operator]
-        left = (f0 - fm1) / h  # type: ignore[operator]
-        slack = 10 * estimate + 1e-4 * max(abs(right), abs(left), 1.0)
-        if abs(right - left) > slack and min(left, right) - slack <= ad <= max(left, right) + slack:
-            verdict = "kink"
-    return PartialCheck(name, ad, fd, estimate, h, abs_error, rel_error, verdict)
+    ok = abs_error <= 10 * estimate + REL_TOL * max(size, 1e-300)
+    return PartialCheck(name, ad, fd, estimate, h, abs_error, rel_error,
+                        "ok" if ok else "mismatch", rounding=rounding)

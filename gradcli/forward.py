@@ -41,7 +41,23 @@ def forward(tape: Tape, env: Mapping[str, Any],
 
 
 def _finite(v: Any) -> bool:
-    return math.isfinite(v)
+    # a Dual (gradcli/dual.py) is finite when every part of it is
+    return math.isfinite(v) if isinstance(v, (int, float)) else bad_order(v) is None
+
+
+def bad_order(v: Any) -> int | None:
+    """The lowest derivative order in `v` that is inf or nan (0: the value), or None."""
+    if isinstance(v, (int, float)):
+        return None if math.isfinite(v) else 0
+    from gradcli.dual import bad_order as dual_bad_order
+
+    return dual_bad_order(v)
+
+
+def order_word(k: int) -> str:
+    """'derivative', 'second derivative', ... for the k-th derivative."""
+    return {1: "derivative", 2: "second derivative", 3: "third derivative"}.get(
+        k, f"derivative of order {k}")
 
 
 def describe(tape: Tape, i: int) -> str:
@@ -84,8 +100,14 @@ def value_error(tape: Tape, i: int, vals: list[Any], exc: Exception) -> DomainEr
 def nonfinite_error(tape: Tape, vals: list[Any], what: str) -> DomainError:
     """Name the first node whose value became inf or nan from finite inputs."""
     for i, v in enumerate(vals):
-        if not math.isfinite(v):
-            word = "nan" if v != v else ("inf" if v > 0 else "-inf")
-            return DomainError(f"the {what} of {describe(tape, i)} is {word} "
-                               f"(overflow at this node)", text=tape.text, pos=tape.pos[i])
+        k = bad_order(v)
+        if k is None:
+            continue
+        if k > 0:  # a Dual whose value is fine but a derivative carried with it is not
+            return DomainError(f"the {order_word(k)} of the {what} of {describe(tape, i)} "
+                               "is undefined here", text=tape.text, pos=tape.pos[i])
+        x = float(v)
+        word = "nan" if x != x else ("inf" if x > 0 else "-inf")
+        return DomainError(f"the {what} of {describe(tape, i)} is {word} "
+                           f"(overflow at this node)", text=tape.text, pos=tape.pos[i])
     raise AssertionError("no non-finite value")

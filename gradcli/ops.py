@@ -45,6 +45,9 @@ class Op:
     singular: Callable[..., str | None] | None = None
     kink: bool = False
     convention: str = ""  # the number we report at a kink, in words
+    # (*args) -> (left partials, right partials) at a kink: each argument nudged
+    # down or up alone.  None where the function jumps (no one-sided slope).
+    sides: Callable[..., tuple[tuple[float, ...], tuple[float, ...]]] | None = None
     infix: str = ""  # "+", "-", "*", "/", "^" for operators; "" for functions
     prec: int = PREC_ATOM
     doc: str = ""
@@ -177,6 +180,17 @@ def _tie(*xs: float) -> str | None:
     return "a tie between arguments" if len(set(xs)) < len(xs) else None
 
 
+def _max_sides(*xs: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    # nudging a tied argument up makes it the maximum (slope 1), down leaves it (slope 0)
+    top = max(xs)
+    return tuple(0.0 for _ in xs), tuple(1.0 if x == top else 0.0 for x in xs)
+
+
+def _min_sides(*xs: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    low = min(xs)
+    return tuple(1.0 if x == low else 0.0 for x in xs), tuple(0.0 for _ in xs)
+
+
 def _at_zero(what: str) -> Callable[[float], str | None]:
     return lambda x: what if x == 0 else None
 
@@ -239,17 +253,19 @@ _TABLE: list[Op] = [
        singular=_at_zero("sqrt has an infinite slope at x = 0")),
     # piecewise
     Op("abs", 1, abs, lambda m, o, x: (m.sign(x),), kink=True,
-       singular=_at_zero("abs has a kink at x = 0"), convention="abs'(0) = 0"),
+       singular=_at_zero("abs has a kink at x = 0"), convention="abs'(0) = 0",
+       sides=lambda x: ((-1.0,), (1.0,))),
     Op("sign", 1, _sign, lambda m, o, x: (0,), kink=True,
        singular=_at_zero("sign jumps at x = 0"), convention="sign'(0) = 0"),
     Op("step", 1, _step, lambda m, o, x: (0,), kink=True,
        singular=_at_zero("step jumps at x = 0"), convention="step'(0) = 0",
        doc="1 for x > 0, else 0 (the slope of relu)"),
     Op("relu", 1, lambda x: x if x > 0 else 0.0, lambda m, o, x: (m.step(x),), kink=True,
-       singular=_at_zero("relu has a kink at x = 0"), convention="relu'(0) = 0"),
-    Op("min", -1, _min, _extreme_partials, kink=True, singular=_tie,
+       singular=_at_zero("relu has a kink at x = 0"), convention="relu'(0) = 0",
+       sides=lambda x: ((0.0,), (1.0,))),
+    Op("min", -1, _min, _extreme_partials, kink=True, singular=_tie, sides=_min_sides,
        convention="a tie splits the gradient evenly"),
-    Op("max", -1, _max, _extreme_partials, kink=True, singular=_tie,
+    Op("max", -1, _max, _extreme_partials, kink=True, singular=_tie, sides=_max_sides,
        convention="a tie splits the gradient evenly"),
     # smooth activations
     Op("sigmoid", 1, _sigmoid, lambda m, o, x: (o * (1 - o),)),

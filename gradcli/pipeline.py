@@ -125,7 +125,7 @@ def _output_at(tape: Tape, out: int) -> Callable[[Mapping[str, float]], float]:
 
 
 def evaluate(source: str | Tape, values: Mapping[str, float], *, check: bool = True,
-             strict_names: bool = False) -> Evaluation:
+             strict_names: bool = False, convention: str = "torch") -> Evaluation:
     """Parse (unless given a tape), bind values, sweep forward and back, and check."""
     tape = parse(source) if isinstance(source, str) else source
     env, warnings = bind(tape, values)
@@ -136,7 +136,7 @@ def evaluate(source: str | Tape, values: Mapping[str, float], *, check: bool = T
     adjoints: list[list[Any]] = []
     notes: list[Note] = []
     for out in tape.outputs:
-        adj, out_notes = reverse(tape, vals, out, need)
+        adj, out_notes = reverse(tape, vals, out, need, convention=convention)
         adjoints.append(adj)
         notes.extend(n for n in out_notes if n not in notes)
     result = Evaluation(tape, env, vals, adjoints, notes, [], warnings)

@@ -78,6 +78,9 @@ def check_data(ev: Evaluation) -> dict[str, Any]:
                 "error_estimate": jnum(p.error_estimate),
                 "step": p.step,
                 "verdict": p.verdict,
+                "reason": p.reason,
+                "left": jnum(p.left),
+                "right": jnum(p.right),
                 "passed": p.passed,
             }
             for name, p in check.partials.items()
@@ -134,9 +137,12 @@ def eval_tables(ev: Evaluation, digits: int | None = 10, width: int | None = Non
     adj = ev.adjoints[k]
     out_name = tape.output_names[k] if tape.output_names else "f"
     f = out_name if out_name.isidentifier() else "f"
+    multi = len(tape.outputs) > 1
+    if multi:  # the Jacobian table calls the outputs f1, f2, ... unless they have names
+        f = out_name if out_name.isidentifier() else f"f{k + 1}"
     point = ", ".join(f"{n} = {fmt(v, digits)}" for n, v in ev.env.items())
     with console.capture() as cap:
-        console.print(Text(f"{tape.output_names[k] if tape.output_names else 'f'}"
+        console.print(Text(f"{', '.join(tape.output_names) if tape.output_names else 'f'}"
                            + (f"   at {point}" if point else ""), style="bold"))
         nodes = Table(title="Nodes (forward order)", title_justify="left")
         nodes.add_column("node", style="cyan")
@@ -166,16 +172,19 @@ def eval_tables(ev: Evaluation, digits: int | None = 10, width: int | None = Non
             p = check.partials.get(name) if check else None
             verdict = "" if p is None else {"ok": "✓ ok", "kink": "kink (see note)",
                                             "mismatch": "✗ MISMATCH",
+                                            "inconclusive": "? inconclusive",
                                             "n/a": "n/a (domain)"}[p.verdict]
             inputs.add_row(name, fmt(ev.env[name], digits), fmt(g, digits),
                            fmt(p.fd, digits) if p else "",
                            f"{p.abs_error:.1e}" if p and p.abs_error is not None else "",
                            Text(verdict, style="green" if p and p.verdict == "ok" else "red"))
-        console.print(inputs)
-        console.print(Text(f"{f} = {fmt(ev.value, digits)}", style="bold"))
-        if len(tape.outputs) > 1:
-            for j, o in enumerate(tape.outputs[:-1]):
-                console.print(f"{tape.output_names[j]} = {fmt(ev.values[o], digits)}")
+        if multi:  # several outputs: one Jacobian table, every entry checked
+            console.print(jacobian_table(ev, digits, wrt))
+            console.print(jacobian_summary(ev))
+            check = None
+        else:
+            console.print(inputs)
+            console.print(Text(f"{f} = {fmt(ev.value, digits)}", style="bold"))
         if check is not None:
             n_ok = sum(p.passed for p in check.partials.values())
             word = "passed" if check.passed else "FAILED"
@@ -183,7 +192,64 @@ def eval_tables(ev: Evaluation, digits: int | None = 10, width: int | None = Non
                           "with finite differences)")
         for note in ev.notes:
             console.print(Text(f"note: {note.message}", style="yellow"))
+        if check is not None:
+            for p in check.partials.values():
+                if p.reason:
+                    console.print(Text(f"check {p.name}: {p.reason}", style="yellow"))
     return cap.get()
+
+
+def output_labels(ev: Evaluation) -> list[str]:
+    """f1, f2, ... for outputs written as expressions; a named output keeps its name."""
+    return [n if n.isidentifier() else f"f{j + 1}" for j, n in enumerate(ev.tape.output_names)]
+
+
+_MARKS = {"ok": "✓", "kink": "⚠ kink", "mismatch": "✗", "n/a": "? n/a"}
+
+
+def jacobian_table(ev: Evaluation, digits: int | None = 10,
+                   wrt: list[str] | None = None) -> Any:
+    """A Rich table of outputs × inputs: ∂f_i/∂x_j, each marked by its finite-difference check."""
+    from rich.table import Table
+    from rich.text import Text
+
+    names = [n for n in ev.env if not wrt or n in wrt]
+    table = Table(title="Jacobian (row: output, column: input)", title_justify="left")
+    table.add_column("output", style="cyan")
+    table.add_column("expression")
+    table.add_column("value", justify="right")
+    for n in names:
+        table.add_column(f"∂/∂{n}", justify="right")
+    labels = output_labels(ev)
+    texts = expressions(ev.tape, limit=40)
+    for k, out in enumerate(ev.tape.outputs):
+        grad = ev.gradient_of(k)
+        check = ev.checks[k] if ev.checks else None
+        cells: list[Any] = []
+        for n in names:
+            p = check.partials.get(n) if check else None
+            text = fmt(grad[n], digits)
+            if p is None:
+                cells.append(text)
+                continue
+            mark = _MARKS[p.verdict]
+            if p.verdict == "mismatch":
+                mark += f" (fd {fmt(p.fd, digits)})"
+            cells.append(Text(f"{text} {mark}",
+                              style="green" if p.verdict == "ok" else "red"))
+        table.add_row(labels[k], texts[out], fmt(ev.values[out], digits), *cells)
+    return table
+
+
+def jacobian_summary(ev: Evaluation) -> str:
+    """'check: passed (6 of 6 entries agree with finite differences)', or '' unchecked."""
+    if not ev.checks:
+        return "check: skipped (--no-check)"
+    entries = [p for c in ev.checks for p in c.partials.values()]
+    n_ok = sum(p.passed for p in entries)
+    word = "passed" if n_ok == len(entries) else "FAILED"
+    return (f"check: {word} ({n_ok} of {len(entries)} entries agree with finite differences: "
+            "✓)")
 
 
 def eval_header(ev: Evaluation, wrt: list[str] | None = None) -> list[str]:

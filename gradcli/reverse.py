@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from gradcli.errors import DomainError
-from gradcli.forward import _args_text, _where, describe, nonfinite_error
+from gradcli.forward import (
+    _args_text,
+    _finite,
+    _where,
+    bad_order,
+    describe,
+    nonfinite_error,
+    order_word,
+)
 from gradcli.ops import NUM, OPS
 from gradcli.tape import CONST, VAR, Tape, needs_grad
 
@@ -25,9 +33,17 @@ class Note:
     message: str  # "abs(x) (column 1): abs has a kink at x = 0; reporting abs'(0) = 0"
 
 
+CONVENTIONS = ("torch", "left", "right", "mean", "error")
+
+
 def reverse(tape: Tape, vals: list[Any], output: int | None = None,
-            need: list[bool] | None = None, m: Any = NUM) -> tuple[list[Any], list[Note]]:
-    """Adjoints of every node for one output, and the notes about singular points."""
+            need: list[bool] | None = None, m: Any = NUM,
+            convention: str = "torch") -> tuple[list[Any], list[Note]]:
+    """Adjoints of every node for one output, and the notes about singular points.
+
+    `convention` picks the number at a kink or tie: PyTorch's ("torch"), the
+    operation's one-sided slope ("left", "right"), their mean, or an error.
+    """
     out = tape.outputs[-1] if output is None else output
     need = needs_grad(tape) if need is None else need
     ops, args = tape.ops, tape.args
@@ -37,28 +53,75 @@ def reverse(tape: Tape, vals: list[Any], output: int | None = None,
     for i in range(out, -1, -1):
         g = adj[i]
         op = ops[i]
-        if g == 0 or op == VAR or op == CONST or not need[i]:
+        if not g or op == VAR or op == CONST or not need[i]:
+            continue
+        a = args[i]
+        # the arithmetic operators: partials always finite, no singular points
+        if op == "add":
+            adj[a[0]] += g
+            adj[a[1]] += g
+            continue
+        if op == "mul":
+            adj[a[0]] += g * vals[a[1]]
+            adj[a[1]] += g * vals[a[0]]
+            continue
+        if op == "sub":
+            adj[a[0]] += g
+            adj[a[1]] -= g
+            continue
+        if op == "neg":
+            adj[a[0]] -= g
             continue
         spec = OPS[op]
-        a = args[i]
         argv = [vals[j] for j in a]
         note = spec.singular(*argv) if spec.singular is not None else None
         try:
             partials = spec.partials(m, vals[i], *argv)
         except (ZeroDivisionError, ValueError, OverflowError):
             partials = (math.nan,) * len(a)
+        if note is not None and spec.kink:
+            partials, note = _at_kink(tape, i, spec, argv, partials, note, convention)
         for j, p in zip(a, partials, strict=True):
             if not need[j]:
                 continue
-            if p - p != 0:  # inf or nan: the slope is undefined here
+            # inf or nan: the slope is undefined here (a Dual: the slope or one of its own)
+            k = bad_order(p) if not isinstance(p, (float, int)) or p - p != 0 else None
+            if k is not None:
                 raise DomainError(
-                    f"the derivative of {describe(tape, i)} is undefined"
+                    f"the {order_word(k + 1)} of {describe(tape, i)} is undefined"
                     + _where(_args_text(tape, i, vals)) + (f": {note}" if note else ""),
                     text=tape.text, pos=tape.pos[i])
             adj[j] += g * p
         if note is not None:
-            conv = f"; reporting {spec.convention} (PyTorch's convention)" if spec.kink else ""
-            notes.append(Note(i, f"{describe(tape, i)}: {note}{conv}"))
-    if not all(map(math.isfinite, adj)):
+            notes.append(Note(i, f"{describe(tape, i)}: {note}"))
+    if not all(map(_finite, adj)):
         raise nonfinite_error(tape, adj, "gradient")
     return adj, notes
+
+
+def _at_kink(tape: Tape, i: int, spec: Any, argv: list[Any], partials: tuple[Any, ...],
+             note: str, convention: str) -> tuple[tuple[Any, ...], str]:
+    """The partials a convention picks at a kink, and the note that says so."""
+    sides = spec.sides(*argv) if spec.sides is not None else None
+    slopes = "" if sides is None else f" (left slope {_slopes(sides[0])}, right slope " \
+                                      f"{_slopes(sides[1])})"
+    if convention == "error":
+        raise DomainError(f"{describe(tape, i)}: {note}{slopes}; it is not differentiable "
+                          "here (choose a convention with --subgradient)",
+                          text=tape.text, pos=tape.pos[i])
+    if convention == "torch":
+        return partials, f"{note}{slopes}; reporting {spec.convention} (PyTorch's convention)"
+    if sides is None:
+        raise DomainError(f"{describe(tape, i)}: {note}, so it has no one-sided derivative "
+                          f"for --subgradient {convention}", text=tape.text, pos=tape.pos[i])
+    left, right = sides
+    picked = {"left": left, "right": right,
+              "mean": tuple((p + q) / 2 for p, q in zip(left, right, strict=True))}[convention]
+    return picked, f"{note}{slopes}; reporting the {convention} one (--subgradient {convention})"
+
+
+def _slopes(ps: tuple[Any, ...]) -> str:
+    from gradcli.tape import number_text
+
+    texts = [number_text(float(p)) for p in ps]
+    return texts[0] if len(texts) == 1 else "(" + ", ".join(texts) + ")"

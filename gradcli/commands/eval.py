@@ -7,6 +7,7 @@ import click
 from gradcli.cli import emit, terminal_width, want_color, warn
 from gradcli.commands.options import VALUE_SETTINGS, output_options, split_args
 from gradcli.errors import InputError
+from gradcli.reverse import CONVENTIONS
 
 
 @click.command("eval", context_settings=VALUE_SETTINGS)
@@ -14,8 +15,17 @@ from gradcli.errors import InputError
 @click.option("-f", "--file", type=click.Path(allow_dash=True, dir_okay=False),
               help="Read the expression or program from FILE ('-': standard input).")
 @click.option("--no-check", is_flag=True, help="Skip the finite-difference check.")
+@click.option("--batch", type=click.Path(allow_dash=True, dir_okay=False), metavar="FILE",
+              help="Evaluate at every row of a CSV/TSV file whose header names the variables "
+                   "('-': standard input); one output row per input row.")
+@click.option("--check", "check_rows", is_flag=True,
+              help="With --batch or a grid: also check every row against finite differences.")
+@click.option("--subgradient", type=click.Choice(CONVENTIONS), default="torch",
+              show_default=True, help="The number to report at a kink or tie: PyTorch's, "
+              "a one-sided slope, their mean, or an error (exit 3).")
 @output_options
-def command(args: tuple[str, ...], file: str | None, no_check: bool, fmt: str,
+def command(args: tuple[str, ...], file: str | None, no_check: bool,
+            batch: str | None, check_rows: bool, subgradient: str, fmt: str,
             digits: int | None, quiet: bool, wrt: tuple[str, ...]) -> int:
     """Evaluate EXPR and its gradient at a point, showing every node of the graph.
 
@@ -29,15 +39,28 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool, fmt: str,
       gradcli eval "log(3*x^2 + 5*x*y)" x=2 y=3 --format json
       gradcli eval "sin(x)^2" --x pi/4 --wrt x -q
       gradcli eval --x 2 -- "-x^2"
+      gradcli eval "log(3*x^2 + 5*x*y)" --batch points.csv --format csv
+      gradcli eval "x^2 * y" --x 0:1:0.25 --y 1,2 --format csv
 
     Exit status: 0 fine, 1 the finite-difference check failed, 2 bad input,
-    3 a math domain error at the point.
+    3 a math domain error at the point.  With --batch or a grid (--x 0:1:0.1,
+    --x 1,2,3) a failing row gets an error cell and the rest go on; then 2 some
+    row was bad input, else 3 some row hit a domain error, else 1 --check failed.
     """
     from gradcli.pipeline import evaluate, parse_value
 
+    if batch == "-" and file == "-":
+        raise InputError("--file - and --batch - cannot both read standard input")
     source, raw = split_args(args, file)
+    if batch is not None or any(":" in t or "," in t for t in raw.values()):
+        from gradcli.batch import eval_batch
+        from gradcli.grid import is_grid
+
+        if batch is not None or any(is_grid(t) for t in raw.values()):
+            return eval_batch(source, raw, batch, fmt=fmt, quiet=quiet, digits=digits,
+                              wrt=list(wrt), check=check_rows)
     values = {name: parse_value(name, text) for name, text in raw.items()}
-    ev = evaluate(source, values, check=not no_check)
+    ev = evaluate(source, values, check=not no_check, convention=subgradient)
     unknown = [w for w in wrt if w not in ev.env]
     if unknown:
         raise InputError(f"--wrt {unknown[0]}: {unknown[0]} is not a variable of the expression",

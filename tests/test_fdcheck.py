@@ -1,0 +1,65 @@
+"""The finite-difference check classifies a disagreement instead of failing bare."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import gradcli.ops as ops
+from gradcli.pipeline import evaluate
+
+
+def test_agrees_with_error_estimate() -> None:
+    r = evaluate("log(3*x^2 + 5*x*y)", {"x": 2, "y": 3})
+    assert r.check is not None
+    for p in r.check.partials.values():
+        assert p.verdict == "ok" and p.reason == ""
+        assert p.abs_error is not None and p.abs_error <= 10 * p.error_estimate + 1e-12
+        assert 0 < p.error_estimate < 1e-6
+
+
+def test_step_too_large_for_the_curvature() -> None:
+    r = evaluate("sqrt(x)", {"x": 1e-9})
+    p = r.check.partials["x"]  # type: ignore[union-attr]
+    assert p.verdict == "ok" and "too large for the curvature" in p.reason
+    assert p.fd == pytest.approx(0.5 / math.sqrt(1e-9), rel=1e-6)
+
+
+def test_kink_is_not_a_failure() -> None:
+    r = evaluate("relu(x)", {"x": 0})
+    p = r.check.partials["x"]  # type: ignore[union-attr]
+    assert p.verdict == "kink" and p.passed
+    assert p.left == pytest.approx(0, abs=1e-9) and p.right == pytest.approx(1, rel=1e-9)
+
+
+def test_cancellation_is_inconclusive() -> None:
+    r = evaluate("1e17 + x", {"x": 1})
+    p = r.check.partials["x"]  # type: ignore[union-attr]
+    assert r.gradient["x"] == 1
+    assert p.verdict == "inconclusive" and "rounding" in p.reason and p.passed
+
+
+def test_wrong_derivative_is_a_mismatch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(ops.OPS, "cos", ops.Op("cos", 1, math.cos, lambda m, o, x: (m.sin(x),)))
+    r = evaluate("cos(x)", {"x": 1})
+    p = r.check.partials["x"]  # type: ignore[union-attr]
+    assert p.verdict == "mismatch" and not p.passed
+    assert "every step" in p.reason
+
+
+@pytest.mark.parametrize("convention, dx, dy", [
+    ("torch", 0.5, 0.5), ("left", -1, 0), ("right", 2, 1), ("mean", 0.5, 0.5)])
+def test_subgradient_conventions(convention: str, dx: float, dy: float) -> None:
+    r = evaluate("abs(x) + max(x, y)", {"x": 0, "y": 0}, convention=convention)
+    assert r.gradient == {"x": dx, "y": dy}
+    assert len(r.notes) == 2
+    assert all("left slope" in n.message for n in r.notes)
+    assert r.check is not None and r.check.passed
+
+
+def test_subgradient_error_and_jumps(gradcli) -> None:  # type: ignore[no-untyped-def]
+    res = gradcli("eval", "abs(x)", "--x", "0", "--subgradient", "error")
+    assert res.code == 3 and "not differentiable" in res.err and res.out == ""
+    res = gradcli("eval", "sign(x)", "--x", "0", "--subgradient", "left")
+    assert res.code == 3 and "no one-sided derivative" in res.err
