@@ -30,6 +30,8 @@ class ExitStatus(IntEnum):
 COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("gradcli.commands.eval", "Value and gradient at a point, checked against finite "
                                       "differences."),
+    "graph": ("gradcli.commands.graph", "The computational graph with values, gradients and "
+                                        "edge partials (terminal, DOT, Mermaid, SVG/PNG)."),
     # (more commands register here, one line each)
 }
 

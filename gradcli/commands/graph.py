@@ -1,0 +1,187 @@
+"""`gradcli graph`: the computational graph with values, gradients and edge partials."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from typing import TYPE_CHECKING
+
+import click
+
+from gradcli.cli import emit, terminal_width, want_color, warn
+from gradcli.commands.options import VALUE_SETTINGS, split_args
+from gradcli.errors import GradcliError, InputError
+
+if TYPE_CHECKING:
+    from gradcli.graphtext import Picture
+
+# The graph speaks its own formats: pictures as text, besides JSON and plain lines.
+GRAPH_FORMATS = ("tree", "dot", "mermaid", "json", "plain")
+# --output FILE: what each extension holds
+RENDERED = (".svg", ".png", ".pdf")  # drawn by Graphviz's dot
+TEXT_FORMATS = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid",
+                ".json": "json", ".txt": "tree"}
+DOT_TIMEOUT = 300  # seconds; dot on a huge graph can take minutes
+
+INSTALL_GRAPHVIZ = ("install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; "
+                    "macOS: brew install graphviz; Windows: winget install graphviz), "
+                    "or write DOT text instead: --output graph.dot")
+
+
+@click.command("graph", context_settings=VALUE_SETTINGS)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="EXPR [NAME=VALUE]...")
+@click.option("-f", "--file", type=click.Path(allow_dash=True, dir_okay=False),
+              help="Read the expression or program from FILE ('-': standard input).")
+@click.option("--format", "fmt", type=click.Choice(GRAPH_FORMATS), default=None,
+              help="tree: drawn in the terminal (default); dot: Graphviz; mermaid: a "
+                   "Mermaid flowchart; json; plain: one line per node and edge.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to FILE instead: .svg, .png or .pdf rendered by Graphviz's dot; "
+                   ".dot/.gv, .mmd, .json or .txt as text.")
+@click.option("--digits", type=click.IntRange(1, 17), default=None,
+              help="Significant digits on the picture (default 4; json: full precision).")
+@click.option("--max-rows", type=click.IntRange(5, 1_000_000), default=60, show_default=True,
+              help="Rows of the terminal drawing before the graph is summarised.")
+@click.option("-q", "--quiet", is_flag=True, help="Do not say which file was written.")
+def command(args: tuple[str, ...], file: str | None, fmt: str | None, output: str | None,
+            digits: int | None, max_rows: int, quiet: bool) -> int:
+    """Draw EXPR's computational graph: each node's operation, value and gradient
+    (∂output/∂node), and on each edge the local partial (∂node/∂input).
+
+    Without values the drawing shows the structure only; with a value for every
+    input it shows the numbers.  A node used twice is drawn once and referenced
+    elsewhere, with its gradient written as the sum over its uses.
+
+    \b
+    Examples:
+      gradcli graph "a = x^2; b = 3*a; c = x*y; d = 5*c; e = b + d; z = log(e)" --x 2 --y 3
+      gradcli graph "x*y + sin(x)"
+      gradcli graph "log(3*x^2 + 5*x*y)" --x 2 --y 3 --format mermaid
+      gradcli graph "w*x + b" --w 2 --x 3 --b 1 --output graph.svg
+
+    Exit status: 0 fine, 2 bad input (or Graphviz missing for --output .svg/.png/.pdf),
+    3 a math domain error at the point.
+    """
+    from gradcli.graphtext import picture
+    from gradcli.parser import parse
+    from gradcli.pipeline import parse_value
+
+    kind = _kind(fmt, output)
+    source, raw = split_args(args, file)
+    values = {name: parse_value(name, text) for name, text in raw.items()}
+    tape = parse(source)
+    # no values at all: the structure only (a constant expression still has numbers)
+    pic = picture(tape, None if not values and tape.variables else values)
+    for w in pic.warnings:
+        warn(w)
+    if output is not None and kind in RENDERED:
+        _render_with_dot(_text(pic, "dot", digits, max_rows), output, kind[1:])
+    elif output is not None:
+        write_atomic(output, _text(pic, kind, digits, max_rows, plain_tree=True).encode())
+    else:
+        emit(_text(pic, kind, digits, max_rows))
+        return 0
+    if not quiet:
+        emit(f"wrote {output}\n")
+    return 0
+
+
+def _kind(fmt: str | None, output: str | None) -> str:
+    """The format asked for: --format, or what --output's extension says."""
+    if output is None:
+        return fmt or "tree"
+    ext = os.path.splitext(output)[1].lower()
+    if ext in RENDERED:
+        if fmt not in (None, "dot"):
+            raise InputError(f"--output {output} is drawn from DOT; --format {fmt} does not "
+                             "apply", hint="drop --format, or pick a text file: .dot, .mmd")
+        return ext
+    if ext not in TEXT_FORMATS:
+        raise InputError(f"--output {output}: unknown file type {ext or '(none)'}",
+                         hint="use .svg, .png, .pdf (Graphviz), .dot, .gv, .mmd, .json or .txt")
+    if fmt is not None and fmt != TEXT_FORMATS[ext]:
+        raise InputError(f"--format {fmt} does not match --output {output}",
+                         hint=f"{ext} holds {TEXT_FORMATS[ext]}")
+    return TEXT_FORMATS[ext]
+
+
+def _text(pic: Picture, kind: str, digits: int | None, max_rows: int,
+          plain_tree: bool = False) -> str:
+    from gradcli import graphtext
+
+    if kind == "dot":
+        return graphtext.to_dot(pic, digits or 4)
+    if kind == "mermaid":
+        return graphtext.to_mermaid(pic, digits or 4)
+    if kind == "json":
+        from gradcli.render import to_json
+
+        return to_json(graphtext.to_data(pic))
+    if kind == "plain":
+        return graphtext.to_plain(pic, digits)
+    from gradcli.draw import draw
+
+    if plain_tree:  # a file: no colour, a fixed width
+        return draw(pic, digits or 4, 100, False, max_rows)
+    return draw(pic, digits or 4, terminal_width(), want_color(), max_rows)
+
+
+def find_dot() -> str | None:
+    """Graphviz's dot on PATH, or None."""
+    return shutil.which("dot")
+
+
+def _render_with_dot(dot_text: str, output: str, fmt: str) -> None:
+    """`dot -T<fmt>` into a temporary file beside OUTPUT, renamed when complete."""
+    dot = find_dot()
+    if dot is None:
+        raise GradcliError(f"writing {output} needs Graphviz's dot, which is not installed",
+                           hint=INSTALL_GRAPHVIZ)
+    tmp = temp_beside(output)
+    try:
+        try:
+            done = subprocess.run([dot, f"-T{fmt}", "-o", tmp], input=dot_text.encode(),
+                                  capture_output=True, timeout=DOT_TIMEOUT, check=False)
+        except subprocess.TimeoutExpired:
+            raise GradcliError(f"Graphviz's dot took longer than {DOT_TIMEOUT} s on this "
+                               "graph", hint="write DOT text with --output graph.dot") from None
+        except OSError as e:
+            raise GradcliError(f"cannot run Graphviz's dot ({dot}): {e.strerror}") from None
+        if done.returncode != 0:
+            first = (done.stderr.decode(errors="replace").strip().splitlines() or ["no message"])
+            raise GradcliError(f"Graphviz's dot failed: {first[0]}")
+        os.replace(tmp, output)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_atomic(output: str, data: bytes) -> None:
+    """Write the whole file or nothing: a temporary file renamed into place."""
+    tmp = temp_beside(output)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, output)
+    except OSError as e:
+        raise InputError(f"cannot write {output}: {e.strerror}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def temp_beside(output: str) -> str:
+    """An empty temporary file in OUTPUT's folder, so the rename cannot cross devices."""
+    folder = os.path.dirname(os.path.abspath(output))
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".gradcli-", suffix=".tmp")
+    except OSError as e:
+        raise InputError(f"cannot write {output}: {e.strerror}") from None
+    os.close(fd)
+    # mkstemp makes the file private; the result gets the usual permissions
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o666 & ~mask)
+    return tmp

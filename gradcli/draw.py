@@ -1,0 +1,332 @@
+"""The computational graph drawn in the terminal with Rich, no other software.
+
+The drawing is a tree from the output down to the inputs (the way the reverse
+sweep walks it) in a table whose columns line the numbers up: each node's
+operation, value and gradient, and on each row the local partial of the edge
+that leads to it.  A node used twice is drawn once, where it is nearest the
+output, and referenced elsewhere ("↑ x (see above)"), so fan-out stays visible
+and the drawing stays linear in the graph.  A graph too big to read is
+summarised: its size, depth and operations, its top levels, and its inputs.
+
+Everything here is loops over the tape; nothing recurses.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from gradcli.graphtext import Picture, num
+from gradcli.tape import CONST, VAR
+
+MAX_ROWS = 60  # rows in a drawing before it is summarised
+INDENT = 3  # characters per level of the tree
+FANOUT_LINES = 8  # fan-out sums shown under a drawing
+TOP_INPUTS = 10  # inputs listed under a summary
+MAX_TITLE_VALUES = 8  # input values named in the title
+
+
+@dataclass
+class _Row:
+    tree: str  # guides and label
+    op: str = ""
+    value: str = ""
+    grad: str = ""
+    edge: str = ""
+    kind: str = "node"  # node, ref, more
+
+
+def levels(pic: Picture) -> list[int]:
+    """Each node's distance from the nearest output (breadth-first, no recursion)."""
+    tape = pic.tape
+    level = [-1] * len(tape)
+    frontier = []
+    for o in tape.outputs:
+        if level[o] < 0:
+            level[o] = 0
+            frontier.append(o)
+    depth = 0
+    while frontier:
+        depth += 1
+        nxt = []
+        for v in frontier:
+            for a in tape.args[v]:
+                if level[a] < 0:
+                    level[a] = depth
+                    nxt.append(a)
+        frontier = nxt
+    return level
+
+
+def longest_path(pic: Picture) -> int:
+    """Edges on the longest path from an input to an output."""
+    tape = pic.tape
+    depth = [0] * len(tape)
+    for i, a in enumerate(tape.args):
+        if a:
+            depth[i] = 1 + max(depth[j] for j in a)
+    return max((depth[o] for o in tape.outputs), default=0)
+
+
+def users(pic: Picture) -> list[list[int]]:
+    """The nodes each node feeds, once per use (x*x lists its user twice)."""
+    out: list[list[int]] = [[] for _ in pic.tape.ops]
+    for i, a in enumerate(pic.tape.args):
+        for j in a:
+            out[j].append(i)
+    return out
+
+
+def _cutoff(pic: Picture, level: list[int], max_rows: int, max_depth: int) -> int:
+    """The deepest level to expand so the drawing fits `max_rows` rows and the width."""
+    tape = pic.tape
+    deepest = max(level)
+    best = 1
+    for d in range(1, deepest + 2):
+        if d > max_depth:
+            break
+        rows = len(tape.outputs)
+        for v, lv in enumerate(level):
+            if lv < d:
+                rows += len(tape.args[v])
+            elif lv == d and tape.args[v]:
+                rows += 1  # the "… inputs not drawn" line
+        if rows > max_rows:
+            break
+        best = d
+    return best
+
+
+def _rows(pic: Picture, digits: int, max_rows: int, max_depth: int) -> tuple[list[_Row], bool]:
+    """The drawing's rows in tree order, and whether anything was left out."""
+    tape = pic.tape
+    level = levels(pic)
+    cut = _cutoff(pic, level, max_rows, max_depth)
+    used_by = users(pic)
+    drawn = [False] * len(tape)
+    rows: list[_Row] = []
+    truncated = cut <= max(level)
+    # (node, parent or -1, argument index, depth, prefix for children, connector)
+    stack: list[tuple[int, int, int, int, str, str]] = [
+        (o, -1, 0, 0, "", "") for o in reversed(tape.outputs)]
+    while stack:
+        v, parent, k, depth, prefix, conn = stack.pop()
+        if len(rows) >= max_rows:
+            rows.append(_Row("…", kind="more"))
+            truncated = True
+            break
+        edge = ""
+        if parent >= 0 and pic.partials is not None:
+            p = pic.partials[parent][k]
+            if p is not None:
+                edge = f"{pic.edge_name(parent, v)} = {num(p, digits)}"
+        op = tape.ops[v]
+        if op != CONST and (drawn[v] or level[v] != depth):
+            where = "above" if drawn[v] else "below"
+            rows.append(_Row(f"{prefix}{conn}{_arrow(where)} {pic.names[v]} (see {where})",
+                             edge=edge, kind="ref"))
+            continue
+        drawn[v] = True
+        label = pic.label(v)
+        if op != CONST and len(used_by[v]) > 1:
+            label += "  (feeds " + ", ".join(pic.names[u] for u in used_by[v]) + ")"
+        row = _Row(f"{prefix}{conn}{label}", "" if op in (VAR, CONST) else op, edge=edge)
+        if op == VAR:
+            row.op = "input"
+        elif op == CONST:
+            row.op = "const"
+        if pic.values is not None and op != CONST:
+            row.value = num(pic.values[v], digits)
+        if pic.grads is not None and pic.grads[v] is not None:
+            row.grad = num(pic.grads[v], digits)
+        rows.append(row)
+        args = tape.args[v]
+        if not args:
+            continue
+        child_prefix = prefix + ("" if parent < 0 else ("   " if conn.startswith("└")
+                                                         else "│  "))
+        if depth + 1 > cut:
+            n = len(args)
+            rows.append(_Row(f"{child_prefix}└─ … {n} input{'s' if n > 1 else ''} not drawn",
+                             kind="more"))
+            continue
+        for idx in range(len(args) - 1, -1, -1):
+            last = idx == len(args) - 1
+            stack.append((args[idx], v, idx, depth + 1, child_prefix,
+                          "└─ " if last else "├─ "))
+    return rows, truncated
+
+
+def _arrow(where: str) -> str:
+    return "↑" if where == "above" else "↓"
+
+
+def fanout_sums(pic: Picture, digits: int, limit: int = FANOUT_LINES) -> list[str]:
+    """For nodes used more than once: the gradient as the sum over their uses."""
+    if pic.grads is None or pic.partials is None:
+        return []
+    tape = pic.tape
+    used_by = users(pic)
+    lines = []
+    # inputs first (what people ask about), then the rest in forward order
+    order = [i for i, op in enumerate(tape.ops) if op == VAR] + \
+        [i for i, op in enumerate(tape.ops) if op not in (VAR, CONST)]
+    for i in order:
+        if len(used_by[i]) < 2 or pic.grads[i] is None:
+            continue
+        names, numbers = [], []
+        seen: Counter[int] = Counter()
+        for u in used_by[i]:
+            k = [kk for kk, a in enumerate(tape.args[u]) if a == i][seen[u]]
+            seen[u] += 1
+            names.append(f"{pic.grad_name(u)}·{pic.edge_name(u, i)}")
+            numbers.append(f"{_paren(num(pic.grads[u], digits))}·"
+                           f"{_paren(num(pic.partials[u][k], digits))}")
+        lines.append(f"{pic.grad_name(i)} = {' + '.join(names)} = {' + '.join(numbers)} "
+                     f"= {num(pic.grads[i], digits)}")
+        if len(lines) == limit:
+            break
+    return lines
+
+
+def _paren(text: str) -> str:
+    return f"({text})" if text.startswith("-") else text
+
+
+def summary_lines(pic: Picture) -> list[str]:
+    """Size, depth and operations of the graph, for one that is summarised."""
+    tape = pic.tape
+    n_edges = sum(len(a) for a in tape.args)
+    counts = Counter(tape.ops)
+    ops = ", ".join(f"{op} {n:,}" for op, n in counts.most_common())
+    return [f"{len(tape):,} nodes, {n_edges:,} edges, longest path {longest_path(pic):,} "
+            f"edges, {len(tape.variables):,} input{'s' if len(tape.variables) != 1 else ''}",
+            f"operations: {ops}"]
+
+
+def top_inputs(pic: Picture, digits: int, limit: int = TOP_INPUTS) -> list[str]:
+    """The inputs with the largest |gradient| first (or in order, without values)."""
+    tape = pic.tape
+    items = list(tape.variables.items())
+    if pic.grads is not None:
+        grads = pic.grads
+        items.sort(key=lambda kv: -abs(grads[kv[1]] or 0.0))
+    lines = []
+    for name, i in items[:limit]:
+        if pic.values is None or pic.grads is None:
+            lines.append(name)
+        else:
+            lines.append(f"{name} = {num(pic.values[i], digits)}   "
+                         f"{pic.grad_name(i)} = {num(pic.grads[i], digits)}")
+    if len(items) > limit:
+        lines.append(f"… {len(items) - limit:,} more")
+    return lines
+
+
+def title(pic: Picture) -> str:
+    """`z = log(3*x^2 + 5*x*y) at x = 2, y = 3`."""
+    from gradcli.render import fmt
+
+    tape = pic.tape
+    given = tape.output_names[-1] if tape.output_names else ""
+    head = pic.output if given.isidentifier() else f"{pic.output} = {given}"
+    if len(tape.outputs) > 1:
+        head = ", ".join(tape.output_names)
+    shown = list(pic.env.items())
+    point = ", ".join(f"{n} = {fmt(v)}" for n, v in shown[:MAX_TITLE_VALUES])
+    if len(shown) > MAX_TITLE_VALUES:
+        point += f", … ({len(shown)} inputs)"
+    return head + (f"   at {point}" if point else "")
+
+
+def draw(pic: Picture, digits: int = 4, width: int | None = None, color: bool = False,
+         max_rows: int = MAX_ROWS) -> str:
+    """The terminal drawing (or summary) of a picture, as one string."""
+    import io
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    width = width or 100
+    console = Console(width=width, force_terminal=color, no_color=not color,
+                      color_system="standard" if color else None, highlight=False,
+                      file=io.StringIO(), legacy_windows=False)
+    numbers = pic.has_values
+    headers = ["op"] + (["value", f"∂{pic.output}/∂node", "edge: ∂parent/∂node"]
+                        if numbers else [])
+    # Numbers are never cut: the tree column gets what the number columns leave,
+    # deeper levels are summarised and long labels end in "…".
+    room = width - _widest(pic, digits, headers)
+    max_depth = max(2, (room - 24) // INDENT)  # room for '└─ … 2 inputs not drawn'
+    rows, truncated = _rows(pic, digits, max_rows, max_depth)
+    cols = [[r.op for r in rows]]
+    if numbers:
+        cols += [[r.value for r in rows], [r.grad for r in rows], [r.edge for r in rows]]
+    # each column beyond the first: its widest cell, padding either side, a divider
+    used = sum(max(len(h), *(len(c) for c in col)) + 3
+               for h, col in zip(headers, cols, strict=True))
+    room = max(12, width - used)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("node", no_wrap=True)
+    table.add_column("op", style="dim" if color else None, no_wrap=True)
+    if numbers:
+        table.add_column("value", justify="right", no_wrap=True)
+        table.add_column(f"∂{pic.output}/∂node", justify="right", no_wrap=True,
+                         style="magenta" if color else None)
+        table.add_column("edge: ∂parent/∂node", no_wrap=True,
+                         style="yellow" if color else None)
+    for r in rows:
+        style = "dim" if r.kind != "node" else ""
+        tree = r.tree if len(r.tree) <= room else r.tree[: room - 1] + "…"
+        cells: list[Text | str] = [Text(tree, style=style), r.op]
+        if numbers:
+            cells += [r.value, r.grad, r.edge]
+        table.add_row(*cells)
+    with console.capture() as cap:
+        console.print(Text(title(pic), style="bold"))
+        if truncated:
+            for line in summary_lines(pic):
+                console.print(line)
+            console.print(Text(f"Too big to draw whole: the top {_shown(rows)} nodes "
+                               "(--max-rows draws more; --format dot has every node).",
+                               style="yellow" if color else ""))
+        elif not numbers:
+            console.print("structure only: give every input a value (--x 2 ...) for values, "
+                          "gradients and edge partials")
+        console.print(table)
+        if truncated and len(pic.tape.variables) > 0:
+            console.print(Text("inputs" + (" (largest gradient first)" if numbers else ""),
+                               style="bold"))
+            for line in top_inputs(pic, digits):
+                console.print("  " + line, soft_wrap=True)
+        if numbers and not truncated:
+            console.print(f"∂{pic.output}/∂node: the gradient, from the reverse sweep.")
+            console.print("edge: the local partial of the node above with respect to this one.")
+            fan = fanout_sums(pic, digits)
+            if fan:
+                console.print("A node used more than once adds up the paths through each use:")
+                for line in fan:
+                    console.print("  " + line, soft_wrap=True)
+        for note in pic.notes:
+            console.print(Text(f"note: {note}", style="yellow" if color else ""), soft_wrap=True)
+    return cap.get()
+
+
+def _widest(pic: Picture, digits: int, headers: list[str]) -> int:
+    """The most the non-tree columns can take, over every node (for the depth budget)."""
+    tape = pic.tape
+    cells = [max(len(op) for op in [*tape.ops, "input", "const"])]
+    if pic.values is not None and pic.grads is not None and pic.partials is not None:
+        cells.append(max(len(num(v, digits)) for v in pic.values))
+        cells.append(max(len(num(g, digits)) for g in pic.grads))
+        edges = [len(pic.edge_name(i, j)) + 3 + len(num(p, digits))
+                 for i, ps in enumerate(pic.partials)
+                 for j, p in zip(tape.args[i], ps, strict=True) if p is not None]
+        cells.append(max(edges, default=0))
+    return sum(max(len(h), c) + 3 for h, c in zip(headers, cells, strict=True))
+
+
+def _shown(rows: list[_Row]) -> int:
+    return sum(r.kind == "node" for r in rows)
