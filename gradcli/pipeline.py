@@ -105,18 +105,21 @@ def missing_error(tape: Tape, missing: list[str], values: Mapping[str, float]) -
 
 
 def _split_name(name: str, known: set[str]) -> list[str] | None:
-    """Split `xy` into known names ['x', 'y'], if it can be."""
-    if len(name) < 2:
+    """Split `xy` into known names ['x', 'y'] if it can be (word break, no recursion)."""
+    if not 2 <= len(name) <= 64 or not known:
         return None
-    for cut in range(1, len(name)):
-        head, tail = name[:cut], name[cut:]
-        if head in known:
-            if tail in known:
-                return [head, tail]
-            rest = _split_name(tail, known)
-            if rest:
-                return [head, *rest]
-    return None
+    longest = max(map(len, known))
+    # best[i]: the parts of name[:i], or None when name[:i] does not split
+    best: list[list[str] | None] = [None] * (len(name) + 1)
+    best[0] = []
+    for end in range(1, len(name) + 1):
+        for start in range(max(0, end - longest), end):
+            head = best[start]
+            if head is not None and name[start:end] in known:
+                best[end] = [*head, name[start:end]]
+                break
+    parts = best[-1]
+    return parts if parts is not None and len(parts) > 1 else None
 
 
 def _output_at(tape: Tape, out: int) -> Callable[[Mapping[str, float]], float]:
