@@ -32,6 +32,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                       "differences."),
     "graph": ("gradcli.commands.graph", "The computational graph with values, gradients and "
                                         "edge partials (terminal, DOT, Mermaid, SVG/PNG)."),
+    "jacobian": ("gradcli.commands.jacobian", "Jacobian of several outputs, every entry checked."),
+    "hessian": ("gradcli.commands.hessian", "Hessian at a point: minimum, maximum or saddle?"),
+    "taylor": ("gradcli.commands.taylor", "Taylor polynomial of one variable, as a formula."),
     # (more commands register here, one line each)
 }
 

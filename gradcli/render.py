@@ -204,7 +204,8 @@ def output_labels(ev: Evaluation) -> list[str]:
     return [n if n.isidentifier() else f"f{j + 1}" for j, n in enumerate(ev.tape.output_names)]
 
 
-_MARKS = {"ok": "✓", "kink": "⚠ kink", "mismatch": "✗", "n/a": "? n/a"}
+_MARKS = {"ok": "✓", "kink": "⚠ kink", "inconclusive": "~ rounding", "mismatch": "✗",
+          "n/a": "? n/a"}
 
 
 def jacobian_table(ev: Evaluation, digits: int | None = 10,

@@ -15,6 +15,12 @@ from gradcli.reverse import CONVENTIONS
 @click.option("-f", "--file", type=click.Path(allow_dash=True, dir_okay=False),
               help="Read the expression or program from FILE ('-': standard input).")
 @click.option("--no-check", is_flag=True, help="Skip the finite-difference check.")
+@click.option("--order", type=click.IntRange(1, 12), default=None, metavar="N",
+              help="Instead of the gradient: f′, f″, … f⁽ᴺ⁾ of a one-variable EXPR at the "
+                   "point (dual numbers; see also gradcli taylor).")
+@click.option("--direction", metavar="V", default=None,
+              help="Also ∇f·v, the derivative along V: components in the order of the "
+                   "variables (1,2) or by name (x=1,y=2); not normalised.")
 @click.option("--batch", type=click.Path(allow_dash=True, dir_okay=False), metavar="FILE",
               help="Evaluate at every row of a CSV/TSV file whose header names the variables "
                    "('-': standard input); one output row per input row.")
@@ -25,6 +31,7 @@ from gradcli.reverse import CONVENTIONS
               "a one-sided slope, their mean, or an error (exit 3).")
 @output_options
 def command(args: tuple[str, ...], file: str | None, no_check: bool,
+            order: int | None, direction: str | None,
             batch: str | None, check_rows: bool, subgradient: str, fmt: str,
             digits: int | None, quiet: bool, wrt: tuple[str, ...]) -> int:
     """Evaluate EXPR and its gradient at a point, showing every node of the graph.
@@ -60,6 +67,12 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool,
             return eval_batch(source, raw, batch, fmt=fmt, quiet=quiet, digits=digits,
                               wrt=list(wrt), check=check_rows, convention=subgradient)
     values = {name: parse_value(name, text) for name, text in raw.items()}
+    if order is not None:  # higher derivatives: gradcli/commands/taylor.py renders them
+        from gradcli.commands.taylor import run_order
+
+        text, ok = run_order(source, values, order, not no_check, fmt, quiet, digits)
+        emit(text)
+        return 0 if ok else 1
     ev = evaluate(source, values, check=not no_check, convention=subgradient)
     unknown = [w for w in wrt if w not in ev.env]
     if unknown:
@@ -89,5 +102,12 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool,
 
         text = eval_tables(ev, 10 if digits is None else digits, terminal_width(),
                            want_color(), selected)
+    ok = all(c.passed for c in ev.checks)
+    if direction is not None:  # ∇f·v, from gradcli/commands/jacobian.py
+        from gradcli.commands.jacobian import directional, with_direction
+
+        along = directional(ev, direction, not no_check)
+        text = with_direction(ev, text, along, fmt, quiet, digits)
+        ok = ok and along.passed
     emit(text)
-    return 0 if all(c.passed for c in ev.checks) else 1
+    return 0 if ok else 1

@@ -1,0 +1,147 @@
+"""Second derivatives: the Hessian by forward-over-reverse, and its verdict.
+
+Column j of the Hessian is the derivative of the gradient along e_j: the forward
+sweep runs on Duals seeded with e_j, and the reverse sweep runs over the `DUAL`
+namespace, so each adjoint is a Dual whose tangent is ∂²f/∂node∂x_j.  Every rule
+is the operations table's; finite differences of the (float) gradient are the
+check, never the answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from gradcli.dual import DUAL, FNS, Dual
+from gradcli.errors import InputError
+from gradcli.fdcheck import PartialCheck, check_one
+from gradcli.forward import forward
+from gradcli.linalg import Matrix, definiteness, symmetric_eigenvalues
+from gradcli.pipeline import Evaluation, evaluate
+from gradcli.reverse import Note, reverse
+from gradcli.tape import Tape, needs_grad
+
+
+@dataclass
+class HessianResult:
+    """Value, gradient and Hessian at a point, with checks and the verdict."""
+
+    evaluation: Evaluation  # the float sweep: value, gradient, notes, gradient check
+    variables: list[str]
+    hessian: Matrix
+    asymmetry: float  # max |H_ij - H_ji| before symmetrising (rounding only)
+    notes: list[Note] = field(default_factory=list)
+    checks: list[list[PartialCheck]] | None = None  # entry (i, j) against fd of ∂f/∂x_i
+
+    @property
+    def value(self) -> float:
+        return float(self.evaluation.value)
+
+    @property
+    def gradient(self) -> list[float]:
+        grad = self.evaluation.gradient
+        return [float(grad[n]) for n in self.variables]
+
+    @property
+    def eigenvalues(self) -> list[float]:
+        return symmetric_eigenvalues(self.hessian)
+
+    @property
+    def definiteness(self) -> str:
+        return definiteness(self.eigenvalues) if self.variables else "zero"
+
+    @property
+    def critical(self) -> bool:
+        """Whether the gradient is zero here, up to rounding."""
+        x = max((abs(v) for v in self.evaluation.env.values()), default=0.0)
+        h = max((abs(v) for row in self.hessian for v in row), default=0.0)
+        tol = 1e-9 * max(1.0, abs(self.value), h * max(1.0, x))
+        return all(abs(g) <= tol for g in self.gradient)
+
+    @property
+    def passed(self) -> bool:
+        rows = self.checks or []
+        return self.evaluation.check is None or (
+            all(c.passed for c in self.evaluation.checks)
+            and all(p.passed for row in rows for p in row))
+
+    def verdict(self) -> str:
+        """The answer to 'is this a minimum?', in one sentence."""
+        d = self.definiteness
+        if not self.critical:
+            shape = {"positive definite": " (f curves upward in every direction here)",
+                     "negative definite": " (f curves downward in every direction here)",
+                     "indefinite": " (f curves up in some directions and down in others)"}
+            return ("no: the gradient is not zero, so this is not a critical point"
+                    + shape.get(d, ""))
+        if d == "positive definite":
+            return "yes, a local minimum: the gradient is zero and the Hessian is positive definite"
+        if d == "negative definite":
+            return "no, a local maximum: the gradient is zero and the Hessian is negative definite"
+        if d == "indefinite":
+            return "no, a saddle point: the gradient is zero and the Hessian is indefinite"
+        return (f"cannot tell: the gradient is zero but the Hessian is {d}, so the "
+                "second-derivative test is inconclusive (higher derivatives decide)")
+
+
+def hessian(tape: Tape, values: Mapping[str, float], *, check: bool = True) -> HessianResult:
+    """The Hessian of the tape's (single) output at `values`, with its checks."""
+    if len(tape.outputs) != 1:
+        raise InputError(f"a Hessian needs one output; this has {len(tape.outputs)}",
+                         hint="give one expression (gradcli jacobian takes several)")
+    ev = evaluate(tape, values, check=check)
+    names = list(tape.variables)
+    out = tape.outputs[0]
+    need = needs_grad(tape)
+    cols: Matrix = []
+    notes = list(ev.notes)
+    for name in names:
+        point = {n: Dual(v, 1.0 if n == name else 0.0) for n, v in ev.env.items()}
+        vals = forward(tape, point, fns=FNS)
+        adj, more = reverse(tape, vals, out, need, m=DUAL)
+        notes.extend(n for n in more if n not in notes)
+        cols.append([_tangent(adj[tape.variables[n]]) for n in names])
+    n = len(names)
+    raw = [[cols[j][i] for j in range(n)] for i in range(n)]  # row i: ∂/∂x_j of ∂f/∂x_i
+    asym = max((abs(raw[i][j] - raw[j][i]) for i in range(n) for j in range(n)), default=0.0)
+    sym = [[(raw[i][j] + raw[j][i]) / 2 for j in range(n)] for i in range(n)]
+    result = HessianResult(ev, names, sym, asym, notes)
+    if check:
+        result.checks = check_hessian(tape, ev.env, names, sym, at_kink=bool(notes))
+    return result
+
+
+def _entry(grad_at: Callable[[Mapping[str, float]], list[float]], i: int,
+           point: Mapping[str, float]) -> float:
+    return grad_at(point)[i]
+
+
+def _tangent(v: Any) -> float:
+    return float(v.tangent) if isinstance(v, Dual) else 0.0
+
+
+def check_hessian(tape: Tape, env: Mapping[str, float], names: list[str], h: Matrix,
+                  at_kink: bool = False) -> list[list[PartialCheck]]:
+    """Each H_ij against finite differences of the swept ∂f/∂x_i along x_j."""
+    out = tape.outputs[0]
+    need = needs_grad(tape)
+    cache: dict[tuple[float, ...], list[float]] = {}
+
+    def grad_at(point: Mapping[str, float]) -> list[float]:
+        key = tuple(float(point[n]) for n in names)
+        got = cache.get(key)
+        if got is None:
+            adj, _ = reverse(tape, forward(tape, point), out, need)
+            got = [float(adj[tape.variables[n]]) for n in names]
+            cache[key] = got
+        return got
+
+    rows = []
+    for i, _ in enumerate(names):
+        row = []
+        for j, name_j in enumerate(names):
+            row.append(check_one(partial(_entry, grad_at, i), env, name_j, h[i][j], at_kink))
+        rows.append(row)
+    return rows

@@ -1,0 +1,139 @@
+"""Higher derivatives of a one-variable function, and its Taylor polynomial as text.
+
+f, f′, …, f⁽ᴺ⁾ come from one forward sweep over nested Duals (`dual.seed`), so
+every order is the operations table's rules applied N times, not a difference
+quotient.  The check differentiates the order k-1 sweep by finite differences.
+
+The polynomial prints as a formula gradcli parses back.  A derivative that is a
+whole number or a simple fraction (denominator <= 1000, within 1e-12 relative:
+the sweeps' rounding is far below that) is taken as exact, and its coefficient
+f⁽ᵏ⁾/k! prints as a reduced fraction (`x^4/24`); any other coefficient prints
+as the shortest decimal that reads back as the same double.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import partial
+
+from gradcli.dual import FNS, component, seed
+from gradcli.errors import InputError
+from gradcli.fdcheck import PartialCheck, check_one
+from gradcli.forward import forward
+from gradcli.pipeline import Evaluation, evaluate
+from gradcli.tape import Tape, number_text
+
+MAX_ORDER = 12  # nested duals grow as ~3^N per node; beyond this, seconds become minutes
+EXACT_DENOMINATOR = 1000
+EXACT_RTOL = 1e-12
+
+
+@dataclass
+class Derivatives:
+    """f(a), f′(a), …, f⁽ᴺ⁾(a) of one variable, with a check of each order."""
+
+    evaluation: Evaluation  # the float sweep: value, f′, notes, and f′'s check
+    name: str
+    point: float
+    values: list[float]  # index k: the k-th derivative
+    checks: list[PartialCheck | None] = field(default_factory=list)  # index k >= 1
+
+    @property
+    def order(self) -> int:
+        return len(self.values) - 1
+
+    @property
+    def passed(self) -> bool:
+        return all(c is None or c.passed for c in self.checks)
+
+    def coefficients(self) -> list[float]:
+        return [d / math.factorial(k) for k, d in enumerate(self.values)]
+
+
+def single_variable(tape: Tape, what: str) -> str:
+    """The one variable of `tape`, or a clear error."""
+    if len(tape.outputs) != 1:
+        raise InputError(f"{what} needs one output; this has {len(tape.outputs)}")
+    if len(tape.variables) != 1:
+        names = ", ".join(tape.variables) or "none"
+        raise InputError(f"{what} needs a function of one variable; this one has "
+                         f"{len(tape.variables)} ({names})",
+                         hint="gradcli hessian gives second derivatives in several variables")
+    return next(iter(tape.variables))
+
+
+def derivatives(tape: Tape, values: Mapping[str, float], order: int, *,
+                check: bool = True) -> Derivatives:
+    """f and its derivatives up to `order` at the point, each order checked."""
+    if not 1 <= order <= MAX_ORDER:
+        raise InputError(f"--order {order}: the order must be between 1 and {MAX_ORDER}")
+    name = single_variable(tape, "--order")
+    ev = evaluate(tape, values, check=check)
+    x = ev.env[name]
+    ds = _sweep(tape, name, x, order)
+    result = Derivatives(ev, name, x, ds, [None])
+    for k in range(1, order + 1):
+        if not check:
+            result.checks.append(None)
+        elif k == 1 and ev.check is not None:
+            result.checks.append(ev.check.partials[name])
+        else:
+            result.checks.append(check_one(partial(_kth, tape, name, k - 1), ev.env, name,
+                                           ds[k], at_kink=bool(ev.notes)))
+    return result
+
+
+def _kth(tape: Tape, name: str, k: int, point: Mapping[str, float]) -> float:
+    return _sweep(tape, name, point[name], k)[k]
+
+
+def _sweep(tape: Tape, name: str, x: float, order: int) -> list[float]:
+    out = forward(tape, {name: seed(x, order)}, fns=FNS)[tape.outputs[0]]
+    return [component(out, k, order) for k in range(order + 1)]
+
+
+# ---------------------------------------------------------------- the polynomial
+
+def exact(v: float) -> Fraction | None:
+    """`v` as a simple fraction when it is one, up to the sweeps' rounding."""
+    if not math.isfinite(v):
+        return None
+    f = Fraction(v).limit_denominator(EXACT_DENOMINATOR)
+    return f if abs(float(f) - v) <= EXACT_RTOL * abs(v) else None
+
+
+def polynomial(d: Derivatives) -> str:
+    """The Taylor polynomial of degree N around the point, as gradcli-readable text."""
+    a = d.point
+    if a == 0:
+        base = d.name
+    else:
+        base = f"({d.name} {'-' if a > 0 else '+'} {number_text(abs(a))})"
+    terms: list[tuple[bool, str]] = []  # (negative, text without its sign)
+    for k, dk in enumerate(d.values):
+        if dk == 0:
+            continue
+        power = "" if k == 0 else base if k == 1 else f"{base}^{k}"
+        ex = exact(dk)
+        if ex is not None:
+            c = ex / math.factorial(k)
+            num, den = abs(c.numerator), c.denominator
+            if not power:
+                text = f"{num}/{den}" if den != 1 else f"{num}"
+            else:
+                text = power if num == 1 else f"{num}*{power}"
+                text += f"/{den}" if den != 1 else ""
+            terms.append((c < 0, text))
+        else:
+            c_f = dk / math.factorial(k)
+            mag = number_text(abs(c_f))
+            terms.append((c_f < 0, mag if not power else f"{mag}*{power}"))
+    if not terms:
+        return "0"
+    neg, first = terms[0]
+    parts = [("-" if neg else "") + first]
+    parts.extend(f"{'-' if neg else '+'} {text}" for neg, text in terms[1:])
+    return " ".join(parts)
