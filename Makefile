@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench grammar clean
+.PHONY: install demo test lint fuzz bench grammar clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# the property tests with thousands of examples each (make test runs a few dozen)
+fuzz: install
+	GRADCLI_FUZZ=soak $(BIN)/python -m pytest tests/test_fuzz.py -q
 
 lint: install
 	$(BIN)/ruff check gradcli tests
