@@ -90,11 +90,20 @@ def value_error(tape: Tape, i: int, vals: list[Any], exc: Exception) -> DomainEr
                            text=tape.text, pos=tape.pos[i])
     if isinstance(exc, ZeroDivisionError) and op.name in ("div", "pow", "csc", "cot"):
         why = "division by zero" if op.name == "div" else "a pole"
-        return DomainError(f"{describe(tape, i)} is undefined ({why})" + _where(at),
-                           text=tape.text, pos=tape.pos[i])
+        return DomainError(f"{describe(tape, i)} is undefined ({why})" + _where(at)
+                           + _underflow(tape, i, vals), text=tape.text, pos=tape.pos[i])
     need = f": {op.name} needs {op.domain}" if op.domain else ""
     return DomainError(f"{describe(tape, i)} is undefined{_where(at)}{need}",
                        text=tape.text, pos=tape.pos[i])
+
+
+def _underflow(tape: Tape, i: int, vals: list[Any]) -> str:
+    """'; exp(x) underflowed to 0' when a zero came from nonzero inputs, not from math."""
+    for j in tape.args[i]:
+        if vals[j] == 0 and tape.ops[j] in ("exp", "mul", "div", "pow", "sigmoid", "softplus") \
+                and all(vals[k] != 0 for k in tape.args[j]):
+            return f"; {expressions(tape, upto=j + 1)[j]} underflowed to 0"
+    return ""
 
 
 def nonfinite_error(tape: Tape, vals: list[Any], what: str) -> DomainError:

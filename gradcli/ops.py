@@ -79,7 +79,9 @@ def _step(x: float) -> float:
 
 def _pow(x: float, y: float) -> float:
     # math.pow raises on a negative base with a fractional exponent instead of
-    # returning a complex number, and on 0 to a negative power.
+    # returning a complex number; 0 to a negative power is a pole, not a domain edge.
+    if x == 0 and y < 0:
+        raise ZeroDivisionError
     return math.pow(x, y)
 
 
@@ -162,8 +164,14 @@ def _pow_singular(x: float, y: float) -> str | None:
 
 def _extreme_partials(m: Any, out: Any, *xs: Any) -> tuple[Any, ...]:
     if not isinstance(out, _NUMBER):
-        # symbolic: the indicator of being the extreme, exact away from ties
-        return tuple(_indicator(m, out, x) for x in xs)
+        # symbolic: the indicator of being the extreme over the number of arguments
+        # that are: PyTorch's even split, which is also the true slope where
+        # arguments tie on a whole interval (max(u, u), max(x, asin(sin(x))))
+        hits = [_indicator(m, out, x) for x in xs]
+        total = hits[0]
+        for h in hits[1:]:
+            total = total + h
+        return tuple(h / total for h in hits)
     # PyTorch's convention: a tie splits the gradient evenly.
     hits = [1.0 if x == out else 0.0 for x in xs]
     n = sum(hits)
