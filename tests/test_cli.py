@@ -129,7 +129,9 @@ def test_golden_table() -> None:
         assert text == path.read_text(encoding="utf-8"), f"{name} changed; review, then regen"
 
 
-def test_help_examples_work(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_help_examples_work(gradcli, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)  # examples that read points.csv find one here
+    (tmp_path / "points.csv").write_text("x,y,z\n1,2,3\n2,3,4\n", encoding="utf-8")
     res = gradcli("eval", "--help")
     assert res.code == 0 and "Examples:" in res.out
     import shlex
