@@ -35,6 +35,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "jacobian": ("gradcli.commands.jacobian", "Jacobian of several outputs, every entry checked."),
     "hessian": ("gradcli.commands.hessian", "Hessian at a point: minimum, maximum or saddle?"),
     "taylor": ("gradcli.commands.taylor", "Taylor polynomial of one variable, as a formula."),
+    "diff": ("gradcli.commands.diff", "Each partial derivative as a simplified formula."),
+    "check": ("gradcli.commands.check", "Is this my derivative? Exit 0 yes, 1 no, with a "
+                                        "diagnosis."),
     # (more commands register here, one line each)
 }
 

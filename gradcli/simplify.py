@@ -29,6 +29,7 @@ from gradcli.tape import CONST, VAR, Tape, expressions, format_op, prune
 
 NUM, VARIABLE, SYMBOL, FUNC, MUL, ADD = "n", "v", "s", "f", "m", "a"
 _RANK = {NUM: 0, SYMBOL: 1, VARIABLE: 2, FUNC: 3, MUL: 4, ADD: 5}
+_EXTREMES = ("min", "max")
 MAX_POWER = 64  # fold c^n only for |n| up to this: 10^10^10 stays a formula
 MAX_BITS = 4096  # nor when the exact result would be enormous
 
@@ -200,6 +201,10 @@ class Canon:
             return int(self.data[a0][1][0])
         return self._intern(FUNC, (op, args))
 
+    def opaque(self, op: str, args: tuple[int, ...]) -> int:
+        """`op(*args)` kept exactly as written: an atom to the algebra."""
+        return self._intern(FUNC, (op, args))
+
     def children(self, e: int) -> list[int]:
         k = self.kinds[e]
         if k == FUNC:
@@ -274,6 +279,11 @@ def canonicalize(tape: Tape, canon: Canon | None = None) -> tuple[Canon, list[in
                 ids[i] = cn.num(v)
         elif op == "add":
             ids[i] = cn.add(a[0], a[1])
+        elif op == "sub" and tape.ops[tape.args[i][0]] in _EXTREMES and \
+                tape.args[i][1] in tape.args[tape.args[i][0]]:
+            # max(u, v) - u is max's tie test: kept as written, so that it is exactly
+            # 0 at a tie, which a rearranged sum would not be after rounding
+            ids[i] = cn.opaque("sub", (a[0], a[1]))
         elif op == "sub":
             ids[i] = cn.add(a[0], cn.mul(minus_one, a[1]))
         elif op == "mul":
@@ -373,7 +383,7 @@ class Presenter:
 
     def degree(self, factors: dict[int, int]) -> float:
         total = 0.0
-        for b, x in factors.items():
+        for x in factors.values():
             v = self.cn.value(x)
             if v is not None and v > 0:
                 total += float(v)
@@ -446,15 +456,15 @@ class Presenter:
         out: dict[int, int] = {}
         for b in shared:
             xs = [f[b] for _, f in terms]
-            vs = [cn.value(x) for x in xs]
-            if any(v is None for v in vs):
+            vs = [v for v in (cn.value(x) for x in xs) if v is not None]
+            if len(vs) < len(xs):  # a symbolic exponent: shared only if the same
                 if positive and all(x == xs[0] for x in xs):
                     out[b] = xs[0]
                 continue
-            if all(v < 0 for v in vs):  # type: ignore[operator]
-                out[b] = cn.num(max(vs))  # type: ignore[type-var]
-            elif positive and all(v > 0 for v in vs):  # type: ignore[operator]
-                out[b] = cn.num(min(vs))  # type: ignore[type-var]
+            if all(v < 0 for v in vs):
+                out[b] = cn.num(max(vs))
+            elif positive and all(v > 0 for v in vs):
+                out[b] = cn.num(min(vs))
         return out
 
     def factored_sum(self, terms: list[tuple[Fraction, dict[int, int]]],
@@ -473,7 +483,7 @@ class Presenter:
         inner = self.plain_sum(rest)
         pos = [self.power(b, x) for b, x in sorted(shared.items(), key=lambda bx: self.key(bx[0]))
                if (cn.value(x) or 1) > 0]
-        neg = [self.power(b, cn.num(-(cn.value(x) or 0)))
+        neg = [self.power(b, cn.num(-(cn.value(x) or Fraction(0))))
                for b, x in sorted(shared.items(), key=lambda bx: self.key(bx[0]))
                if (cn.value(x) or 1) < 0]
         top = self.chain([*pos, inner])

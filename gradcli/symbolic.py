@@ -20,12 +20,18 @@ from gradcli.tape import CONST, VAR, Tape, needs_grad
 Operand = Any  # a Sym, or a plain number appearing in a partial rule
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Sym:
     """A node of the tape being built, with arithmetic that appends nodes."""
 
     tape: Tape
     node: int
+
+    def __eq__(self, other: object) -> bool:  # the same node (not a symbolic equation)
+        return isinstance(other, Sym) and other.tape is self.tape and other.node == self.node
+
+    def __hash__(self) -> int:
+        return hash((id(self.tape), self.node))
 
     # Trivial identities are skipped here (x*1, x+0) only to keep the raw graph
     # small; all real simplification is gradcli/simplify.py's job.
@@ -176,7 +182,7 @@ def differentiate(tape: Tape, wrt: list[str] | None = None, output: int | None =
             continue
         a = tape.args[i]
         partials = OPS[op].partials(m, Sym(dst, new[i]), *[Sym(dst, new[j]) for j in a])
-        for j, p in zip(a, partials):
+        for j, p in zip(a, partials, strict=True):
             if not need[j]:
                 continue
             term = g * p

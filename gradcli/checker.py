@@ -1,0 +1,433 @@
+"""Is G the derivative of F?  Numeric equivalence at many reproducible points.
+
+The true derivative at a point comes from the numeric reverse sweep (not from
+the printed formula), so `check` also tests `diff`.  Points are drawn from a
+seeded generator over several scales and kept only where F, its derivative and
+G are all defined, so the checker finds each function's domain by itself.  Two
+values agree when |dF - G| <= 1e-8 max(|dF|, |G|) + 1e-12; a point that fails
+in doubles is re-evaluated at 40 and 80 digits (mpmath, when installed) so that two
+equal formulas that round differently are never called different.
+
+When G is wrong the relation between G and dF is classified: a constant factor
+(a sign error, or a dropped constant chain factor), an additive constant, a
+dropped inner derivative (the chain rule), a stray power of a variable, or
+agreement at some points only.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from gradcli.errors import GradcliError, InputError
+from gradcli.forward import forward
+from gradcli.ops import NUM, OPS
+from gradcli.reverse import reverse
+from gradcli.tape import CONST, VAR, Tape, expressions, needs_grad
+
+REL_TOL = 1e-8
+ABS_TOL = 1e-12
+MAX_TRIES = 40  # candidate points drawn per point wanted, before giving up
+MAX_SHOWN = 5  # counterexample rows
+
+
+def agree(a: float, b: float) -> bool:
+    """The tolerance of the issue: tight relative, tiny absolute floor."""
+    return abs(a - b) <= REL_TOL * max(abs(a), abs(b)) + ABS_TOL
+
+
+# ---------------------------------------------------------------- sampling
+
+def _draw(rng: random.Random) -> float:
+    """One coordinate, from a scale picked at random: values near 0, 1, 10, 1000 all occur."""
+    k = rng.randrange(6)
+    if k == 0:
+        return rng.uniform(-3, 3)
+    if k == 1:
+        return rng.uniform(-10, 10)
+    if k == 2:
+        return rng.uniform(0, 1)
+    if k == 3:
+        return math.copysign(10 ** rng.uniform(-3, 3), rng.random() - 0.5)
+    if k == 4:
+        return 10 ** rng.uniform(-2, 2)
+    return rng.uniform(1, 3)
+
+
+def parse_points(specs: tuple[str, ...]) -> list[dict[str, float]]:
+    """--at x=1.5,y=2 (repeatable) as points."""
+    from gradcli.pipeline import parse_value
+
+    points = []
+    for spec in specs:
+        point: dict[str, float] = {}
+        for part in spec.split(","):
+            name, eq, value = part.partition("=")
+            name = name.strip()
+            if not eq or not name.isidentifier():
+                raise InputError(f"--at {spec!r}: write points as --at x=1.5,y=2")
+            point[name] = parse_value(name, value.strip())
+        points.append(point)
+    return points
+
+
+# ---------------------------------------------------------------- high precision
+
+def _mp_table() -> tuple[dict[str, Callable[..., Any]], Any] | None:
+    """mpmath versions of every operation (raising outside the real domain), or None."""
+    try:
+        import mpmath
+    except ImportError:  # optional: without it the double-precision verdict stands
+        return None
+    mp = mpmath.mp
+
+    def real(v: Any) -> Any:
+        if isinstance(v, mpmath.mpc):
+            raise ValueError
+        return v
+
+    def log(x: Any) -> Any:
+        if x <= 0:
+            raise ValueError
+        return mp.log(x)
+
+    def sqrt(x: Any) -> Any:
+        if x < 0:
+            raise ValueError
+        return mp.sqrt(x)
+
+    def sign(x: Any) -> Any:
+        return mp.mpf((x > 0) - (x < 0))
+
+    def sigmoid(x: Any) -> Any:
+        return 1 / (1 + mp.exp(-x))
+
+    def powf(x: Any, y: Any) -> Any:
+        if x == 0 and y < 0:
+            raise ZeroDivisionError
+        return real(mp.power(x, y))
+
+    def inv(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def g(x: Any) -> Any:
+            d = f(x)
+            if d == 0:
+                raise ZeroDivisionError
+            return 1 / d
+        return g
+
+    def asin(x: Any) -> Any:
+        if abs(x) > 1:
+            raise ValueError
+        return mp.asin(x)
+
+    def acos(x: Any) -> Any:
+        if abs(x) > 1:
+            raise ValueError
+        return mp.acos(x)
+
+    fns: dict[str, Callable[..., Any]] = {
+        "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+        "div": lambda a, b: a / b, "neg": lambda a: -a, "pow": powf,
+        "sin": mp.sin, "cos": mp.cos, "tan": mp.tan, "sec": inv(mp.cos), "csc": inv(mp.sin),
+        "cot": inv(mp.tan), "asin": asin, "acos": acos, "atan": mp.atan, "atan2": mp.atan2,
+        "sinh": mp.sinh, "cosh": mp.cosh, "tanh": mp.tanh, "exp": mp.exp, "log": log,
+        "log2": lambda x: log(x) / mp.log(2), "log10": lambda x: log(x) / mp.log(10),
+        "sqrt": sqrt, "abs": abs, "sign": sign, "step": lambda x: mp.mpf(1 if x > 0 else 0),
+        "relu": lambda x: x if x > 0 else mp.mpf(0), "min": min, "max": max,
+        "sigmoid": sigmoid, "softplus": lambda x: mp.log(1 + mp.exp(x)),
+    }
+    missing = set(OPS) - set(fns)
+    assert not missing, missing
+    # the partial rules' namespace: pow's rule asks for log(x) even when only
+    # d/dx is needed, so log of a negative is nan here rather than an error
+    ns = dict(fns)
+    ns["log"] = lambda x: mp.log(x) if x > 0 else mp.mpf("nan")
+    from types import SimpleNamespace
+
+    return fns, SimpleNamespace(**ns)
+
+
+# ---------------------------------------------------------------- one partial
+
+@dataclass
+class Sample:
+    """One point: where, the true derivative, and the answer's value."""
+
+    point: dict[str, float]
+    true: float
+    yours: float
+    agrees: bool
+
+
+@dataclass
+class Verdict:
+    """The check of one --wrt/--expect pair."""
+
+    wrt: str
+    expect: str
+    derivative: str  # the correct formula, simplified
+    samples: list[Sample] = field(default_factory=list)
+    diagnosis: str = ""
+    undefined_answer: int = 0  # points where dF is defined but G is not
+
+    @property
+    def equivalent(self) -> bool:
+        return bool(self.samples) and all(s.agrees for s in self.samples)
+
+    @property
+    def counterexamples(self) -> list[Sample]:
+        return [s for s in self.samples if not s.agrees]
+
+
+class _Evaluator:
+    """F's derivative and G's value at a point, in doubles and on demand at 40 and 80 digits."""
+
+    def __init__(self, f: Tape, g: Tape, wrt: str) -> None:
+        self.f, self.g, self.wrt = f, g, wrt
+        self.need = needs_grad(f)
+        self._mp: tuple[dict[str, Callable[..., Any]], Any] | None | bool = False
+
+    def derivative(self, env: Mapping[str, Any], fns: Any = None, m: Any = NUM) -> Any:
+        vals = forward(self.f, env, fns=fns)
+        adj, _ = reverse(self.f, vals, None, self.need, m=m)
+        return adj[self.f.variables[self.wrt]]
+
+    def answer(self, env: Mapping[str, Any], fns: Any = None) -> Any:
+        return forward(self.g, {n: env[n] for n in self.g.variables}, fns=fns)[self.g.outputs[-1]]
+
+    def _at(self, env: Mapping[str, float], digits: int) -> tuple[Any, Any] | None:
+        import mpmath
+
+        fns, ns = self._mp  # type: ignore[misc]
+        with mpmath.workdps(digits):
+            point = {n: mpmath.mpf(v) for n, v in env.items()}
+            try:
+                return +self.derivative(point, fns, ns), +self.answer(point, fns)
+            except (GradcliError, ValueError, ZeroDivisionError, OverflowError, TypeError):
+                return None
+
+    def precise(self, env: Mapping[str, float]) -> str:
+        """Re-judge a point at 40 and 80 digits: "agree", "differ", "unstable" or "n/a".
+
+        Unstable: the two precisions disagree with each other (sin of 3^170,
+        say), so no precision at hand can tell; such a point is not used.
+        """
+        if self._mp is False:
+            self._mp = _mp_table()
+        if self._mp is None:
+            return "n/a"
+        lo, hi = self._at(env, 40), self._at(env, 80)
+        if lo is None or hi is None:
+            return "unstable"
+        for a, b in zip(lo, hi, strict=True):
+            if abs(a - b) > 1e-25 * max(abs(a), abs(b)) + 1e-30:
+                return "unstable"
+        d, g = float(hi[0]), float(hi[1])
+        if not (math.isfinite(d) and math.isfinite(g)):
+            return "unstable"
+        return "agree" if agree(d, g) else "differ"
+
+
+def check_one(f: Tape, wrt: str, expect: str, points: int = 200, seed: int = 0,
+              pinned: list[dict[str, float]] | None = None,
+              fixed: Mapping[str, float] | None = None) -> Verdict:
+    """Compare ∂f/∂wrt with the formula `expect` at `points` points plus the pinned ones."""
+    from gradcli.parser import parse
+    from gradcli.simplify import formulas, simplify
+    from gradcli.symbolic import differentiate
+
+    if wrt not in f.variables:
+        raise InputError(f"--wrt {wrt}: {wrt} is not a variable of the expression",
+                         hint="variables: " + (", ".join(f.variables) or "none"))
+    try:
+        g = parse(expect)
+    except GradcliError as e:
+        raise InputError(f"--expect {expect!r}: {e.message}", hint=e.hint) from None
+    if len(g.outputs) != 1:
+        raise InputError(f"--expect {expect!r} is several expressions; give one formula")
+    extra = [n for n in g.variables if n not in f.variables]
+    if extra:
+        raise InputError(f"--expect {expect!r} uses {', '.join(extra)}, which the "
+                         "expression does not", hint="variables: " + ", ".join(f.variables))
+    formula = formulas(simplify(differentiate(f, [wrt]).tape, exact=False))[0]
+    verdict = Verdict(wrt, expect, formula)
+    ev = _Evaluator(f, g, wrt)
+    rng = random.Random(seed)
+    fixed = dict(fixed or {})
+    names = [n for n in f.variables if n not in fixed]
+    candidates: list[tuple[dict[str, float], bool]] = [
+        ({**fixed, **p}, True) for p in (pinned or [])]
+    tried = 0
+    k = 0
+    while len(verdict.samples) < points + len(pinned or []) and tried < \
+            MAX_TRIES * points + len(candidates):
+        if k < len(candidates):
+            env, is_pin = candidates[k]
+            k += 1
+        else:
+            env, is_pin = {**fixed, **{n: _draw(rng) for n in names}}, False
+        tried += 1
+        if is_pin:
+            missing = [n for n in f.variables if n not in env]
+            if missing:
+                raise InputError(f"--at gives no value for {', '.join(missing)}")
+        try:
+            true = float(ev.derivative(env))
+        except (GradcliError, ValueError, ZeroDivisionError, OverflowError):
+            if is_pin:
+                raise InputError(f"the derivative is undefined at the --at point "
+                                 f"{_point_text(env)}") from None
+            continue
+        try:
+            yours = float(ev.answer(env))
+        except (GradcliError, ValueError, ZeroDivisionError, OverflowError):
+            # only points where both are defined are compared; how many were
+            # not is reported, and an answer defined nowhere is wrong
+            verdict.undefined_answer += 1
+            if is_pin:
+                raise InputError(f"your formula is undefined at the --at point "
+                                 f"{_point_text(env)}") from None
+            continue
+        if not (math.isfinite(true) and math.isfinite(yours)):
+            continue
+        ok = agree(true, yours)
+        if not ok:  # rounding, or a real difference?  Ask again with more digits.
+            again = ev.precise(env)
+            if again == "unstable" and not is_pin:
+                continue
+            ok = again == "agree"
+        verdict.samples.append(Sample(env, true, yours, ok))
+    if not verdict.samples and verdict.undefined_answer == 0:
+        raise InputError(f"found no point where the derivative with respect to {wrt} is "
+                         f"defined ({tried} tried)",
+                         hint="pin one with --at " + ",".join(f"{n}=1" for n in f.variables))
+    if not verdict.equivalent:
+        verdict.diagnosis = diagnose(verdict, f, wrt)
+    return verdict
+
+
+def _point_text(env: Mapping[str, float]) -> str:
+    from gradcli.render import fmt
+
+    return ", ".join(f"{n}={fmt(v, 6)}" for n, v in env.items())
+
+
+# ---------------------------------------------------------------- diagnosis
+
+def _nice(v: float) -> str:
+    """A factor as a person would say it: 2, -1, 1/3, 0.5, else 6 digits."""
+    from gradcli.render import fmt
+
+    q = Fraction(v).limit_denominator(100)
+    if q != 0 and abs(float(q) - v) <= 1e-9 * abs(v):
+        return str(q)
+    return fmt(v, 6)
+
+
+def _constant(values: list[float]) -> float | None:
+    if not values:
+        return None
+    first = values[0]
+    return first if all(agree(first, v) or abs(first - v) <= 1e-7 * max(abs(first), abs(v))
+                        for v in values) else None
+
+
+def diagnose(v: Verdict, f: Tape, wrt: str) -> str:
+    """What the wrong answer's values say about the mistake, in one sentence."""
+    s = v.samples
+    if not s:
+        return (f"your answer is undefined at all {v.undefined_answer} points where the "
+                "derivative is defined")
+    bad = v.counterexamples
+    good = len(s) - len(bad)
+    ratios = [x.yours / x.true for x in s if x.true != 0 and abs(x.true) > 1e-300]
+    k = _constant(ratios) if len(ratios) >= 2 else None
+    if k is not None and not agree(k, 1):
+        if agree(k, -1):
+            return "sign error: your answer is the negative of the derivative"
+        if abs(k) < 1e-6 or not math.isfinite(k):
+            pass
+        else:
+            nice = _nice(k)
+            hint = " (is a chain-rule factor dropped or doubled?)" if "/" in nice or \
+                nice.lstrip("-").isdigit() else ""
+            return f"off by a constant factor: your answer is {nice} times the derivative{hint}"
+    shift = _constant([x.yours - x.true for x in s])
+    if shift is not None and not agree(shift, 0):
+        return (f"off by an additive constant: your answer is the derivative "
+                f"{'+' if shift > 0 else '-'} {_nice(abs(shift))}")
+    chain = _dropped_factor(v, f, wrt)
+    if chain:
+        return chain
+    power = _stray_power(v, f)
+    if power:
+        return power
+    if good:
+        where = _point_text(next(x.point for x in s if x.agrees))
+        return (f"agrees at {good} of {len(s)} points (e.g. {where}) but not at the others: "
+                "equal at a few points is not equal")
+    return "differs at every point tested; no constant factor or shift explains it"
+
+
+def _dropped_factor(v: Verdict, f: Tape, wrt: str) -> str:
+    """Is dF = G * (du/dwrt) for an inner node u of F?  That is a forgotten chain factor."""
+    if len(f) > 400:
+        return ""
+    from gradcli.simplify import formulas, simplify
+    from gradcli.symbolic import differentiate
+
+    pts = [x for x in v.samples if x.yours != 0][:40]
+    if len(pts) < 3:
+        return ""
+    need = needs_grad(f)
+    x_node = f.variables[wrt]
+    inner = [i for i in range(len(f)) if need[i] and f.ops[i] not in (VAR, CONST)
+             and i != f.outputs[-1]]
+    cached = []
+    for p in pts:
+        try:
+            cached.append(forward(f, p.point))
+        except GradcliError:
+            return ""
+    texts = expressions(f, limit=60)
+    for u in inner:
+        ok = True
+        for p, vals in zip(pts, cached, strict=True):
+            try:
+                adj, _ = reverse(f, vals, u, need)
+            except GradcliError:
+                ok = False
+                break
+            du = adj[x_node]
+            if not agree(p.yours * du, p.true) or agree(du, 1):
+                ok = False
+                break
+        if ok:
+            # du/dx as a formula, from the same symbolic sweep
+            d = differentiate(f, [wrt], output=u)
+            sub = simplify(d.tape, exact=False)
+            return (f"chain rule: a factor is missing, {formulas(sub)[0]}, the derivative of "
+                    f"the inner {texts[u]}")
+    return ""
+
+
+def _stray_power(v: Verdict, f: Tape) -> str:
+    """Is G = dF * x^k for a variable x and a small integer k?  A wrong power."""
+    pts = [x for x in v.samples if x.true != 0]
+    if len(pts) < 3:
+        return ""
+    for name in f.variables:
+        for k in (1, -1, 2, -2):
+            if all(p.point[name] != 0 and agree(p.yours, p.true * p.point[name] ** k)
+                   for p in pts):
+                power = name if abs(k) == 1 else f"{name}^{abs(k)}"
+                if k > 0:
+                    return (f"wrong power: your answer is the derivative times {power} "
+                            f"(a power one too high? d/d{name} {name}^n = n*{name}^(n-1))")
+                return (f"wrong power: your answer is the derivative divided by {power} "
+                        f"(a factor {power} missing, or a power too low?)")
+    return ""
