@@ -30,7 +30,7 @@ Row = tuple[list[Any], list[float] | None, str, list[str], str]  # point, number
 #                                                                 notes, error
 NOTE_SEP = " | "  # between several notes in one CSV/TSV/table cell
 
-FAST_CHUNK = 32_768  # rows per NumPy block
+FAST_CHUNK = 8_192  # rows per NumPy block (a block costs ~1.5 kB a row in Python objects)
 SLOW_CHUNK = 4_096  # rows per chunk otherwise
 PIPE_CHUNK = 256  # a pipe or terminal: small chunks, so rows come back as they go in
 

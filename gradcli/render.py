@@ -254,7 +254,12 @@ def jacobian_summary(ev: Evaluation) -> str:
 
 
 def eval_header(ev: Evaluation, wrt: list[str] | None = None) -> list[str]:
-    """CSV/TSV columns: the variables, then per output its value and d/dNAME."""
+    """CSV/TSV columns: the variables, per output its value and d/dNAME, check, note.
+
+    The same columns as a batch row (gradcli/batch.py), less `error`: a single
+    point that fails exits with a message instead.  `note` says where a
+    convention picked the number (a kink, a tie); several are joined by " | ".
+    """
     cols = list(ev.env)
     multi = len(ev.tape.outputs) > 1
     for k in range(len(ev.tape.outputs)):
@@ -263,6 +268,7 @@ def eval_header(ev: Evaluation, wrt: list[str] | None = None) -> list[str]:
         cols.extend(f"d/d{n}{tag}" for n in ev.env if wrt is None or n in wrt)
     if ev.checks:
         cols.append("check")
+    cols.append("note")
     return cols
 
 
@@ -273,6 +279,7 @@ def eval_row(ev: Evaluation, wrt: list[str] | None = None) -> list[str]:
         row.extend(fmt(g) for n, g in ev.gradient_of(k).items() if wrt is None or n in wrt)
     if ev.checks:
         row.append("passed" if all(c.passed for c in ev.checks) else "failed")
+    row.append(" | ".join(n.message for n in ev.notes))
     return row
 
 

@@ -85,6 +85,8 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool,
         from gradcli.render import eval_quiet
 
         text = eval_quiet(ev, digits, selected)
+        for note in ev.notes:  # only numbers on stdout, but never a silent convention
+            warn(note.message)
     elif fmt == "json":
         from gradcli.render import eval_data, to_json
 
