@@ -153,8 +153,8 @@ def test_jacobi_eigenvalues_against_sympy() -> None:
             for j in range(i, n):
                 a[i][j] = a[j][i] = rng.randint(-5, 5)
         got = symmetric_eigenvalues(a)
-        want = sorted(float(sympy.re(sympy.N(v, 30))) for v, k in sympy.Matrix(a).eigenvals().items()
-                      for _ in range(k))
+        eig = sympy.Matrix(a).eigenvals()
+        want = sorted(float(sympy.re(sympy.N(v, 30))) for v, k in eig.items() for _ in range(k))
         assert got == pytest.approx(want, rel=1e-10, abs=1e-10)
 
 

@@ -70,6 +70,10 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool,
     if order is not None:  # higher derivatives: gradcli/commands/taylor.py renders them
         from gradcli.commands.taylor import run_order
 
+        if direction is not None:
+            raise InputError("--order and --direction do not go together",
+                             hint="--order is for a function of one variable")
+
         text, ok = run_order(source, values, order, not no_check, fmt, quiet, digits)
         emit(text)
         return 0 if ok else 1

@@ -1,0 +1,140 @@
+"""Higher derivatives (nested duals) and Taylor polynomials against SymPy's diff and series;
+the printed polynomial read back by SymPy and by gradcli."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+sympy = pytest.importorskip("sympy", reason="SymPy is the outside oracle (test extra)")
+
+from exprgen_hess import SYMS, random_expr  # noqa: E402
+
+from gradcli.errors import DomainError  # noqa: E402
+from gradcli.parser import parse  # noqa: E402
+from gradcli.pipeline import evaluate  # noqa: E402
+from gradcli.taylor import derivatives, exact, polynomial  # noqa: E402
+
+X = SYMS["x"]
+
+
+def _sympy_poly(text: str) -> object:
+    return sympy.sympify(text.replace("^", "**"), locals={"x": X})
+
+
+def test_exp_at_0_order_4_matches_sympy_series(gradcli) -> None:  # type: ignore[no-untyped-def]
+    r = gradcli("taylor", "exp(x)", "--x", "0", "--order", "4", "-q")
+    assert r.code == 0, r.err
+    assert r.out == "1 + x + x^2/2 + x^3/6 + x^4/24\n"
+    want = sympy.series(sympy.exp(X), X, 0, 5).removeO()
+    assert sympy.simplify(_sympy_poly(r.out.strip()) - want) == 0
+
+
+@pytest.mark.parametrize("text, sym, a, n", [
+    ("sin(x)", sympy.sin(X), 0, 7),
+    ("cos(x)", sympy.cos(X), 0, 6),
+    ("log(x)", sympy.log(X), 1, 5),
+    ("1/(1-x)", 1 / (1 - X), 0, 5),
+    ("log(1+x)", sympy.log(1 + X), 0, 6),
+    ("sqrt(1+x)", sympy.sqrt(1 + X), 0, 4),
+    ("x^3 - 2*x", X ** 3 - 2 * X, 2, 4),
+])
+def test_exact_coefficients_match_sympy_series(text: str, sym: object, a: float, n: int) -> None:
+    d = derivatives(parse(text), {"x": a}, n)
+    want = sympy.series(sym, X, a, n + 1).removeO()
+    got = _sympy_poly(polynomial(d))
+    assert sympy.expand(got - want) == 0, (polynomial(d), want)
+    assert d.passed
+
+
+def test_inexact_coefficients_are_round_trip_decimals() -> None:
+    d = derivatives(parse("exp(x)"), {"x": 1}, 3)
+    poly = polynomial(d)
+    assert poly.startswith("2.718281828459045 + 2.718281828459045*(x - 1)")
+    want = sympy.series(sympy.exp(X), X, 1, 4).removeO()
+    for x0 in (0.5, 1.2, 2.0):
+        got = float(_sympy_poly(poly).subs(X, x0))
+        assert got == pytest.approx(float(want.subs(X, x0)), rel=1e-14)
+
+
+def test_polynomial_reads_back_into_gradcli() -> None:
+    d = derivatives(parse("cos(x)"), {"x": -2}, 4)
+    poly = polynomial(d)
+    want = sympy.series(sympy.cos(X), X, -2, 5).removeO()
+    for x0 in (-2.3, -1.5):
+        got = evaluate(poly, {"x": x0}, check=False).value
+        assert got == pytest.approx(float(want.subs(X, x0)), rel=1e-13)
+
+
+def test_exact_detection() -> None:
+    assert exact(0.5) == sympy.Rational(1, 2)
+    assert exact(1 / 3) == sympy.Rational(1, 3)
+    assert exact(2.718281828459045) is None
+    assert exact(float("nan")) is None
+
+
+def test_x_to_the_x_via_eval_order(gradcli) -> None:  # type: ignore[no-untyped-def]
+    r = gradcli("eval", "x^x", "--x", "2", "--order", "2", "-q")
+    assert r.code == 0, r.err
+    first, second = (float(v) for v in r.out.split())
+    assert second == 13.46698950015237  # the issue's number
+    # SymPy: d/dx x^x = x^x (ln x + 1)
+    assert first == pytest.approx(float((X ** X * (sympy.log(X) + 1)).subs(X, 2)), rel=1e-15)
+    j = json.loads(gradcli("eval", "x^x", "--x", "2", "--order", "3", "--format", "json").out)
+    assert j["order"] == 3 and j["derivatives"][0] == 4 and j["check"]["passed"] is True
+
+
+def test_random_higher_derivatives_against_sympy() -> None:
+    import mpmath
+
+    rng = random.Random(4)
+    compared = 0
+    while compared < 60:
+        text, sym = random_expr(rng, rng.choice([2, 3]), names="x")
+        tape = parse(text)
+        if list(tape.variables) != ["x"]:
+            continue
+        x0 = round(rng.uniform(0.3, 2.0), 3)
+        try:
+            d = derivatives(tape, {"x": x0}, 4, check=False)
+        except DomainError:
+            continue
+        ok = True
+        for k in range(5):
+            f = sympy.lambdify(X, sympy.diff(sym, X, k),
+                               modules=[{"DiracDelta": lambda *a: 0}, "mpmath"])
+            with mpmath.workdps(40):
+                want = float(mpmath.re(f(mpmath.mpf(x0))))
+            if not abs(want) < 1e10:
+                ok = False
+                break
+            assert d.values[k] == pytest.approx(want, rel=1e-8, abs=1e-8), (text, x0, k)
+        compared += ok
+
+
+def test_cli_errors(gradcli) -> None:  # type: ignore[no-untyped-def]
+    r = gradcli("taylor", "x*y", "--x", "1", "--y", "2")
+    assert r.code == 2 and r.out == "" and "one variable" in r.err
+    r = gradcli("taylor", "x^1.5", "--x", "0", "--order", "2")
+    assert r.code == 3 and r.out == "" and "second derivative" in r.err
+    r = gradcli("taylor", "exp(x)", "--x", "0", "--order", "99")
+    assert r.code == 2 and r.out == ""
+    r = gradcli("eval", "x*y", "--x", "1", "--y", "2", "--order", "2")
+    assert r.code == 2 and "one variable" in r.err
+
+
+def test_cli_table_and_json(gradcli) -> None:  # type: ignore[no-untyped-def]
+    t = gradcli("taylor", "exp(x)", "--x", "0", "--order", "4")
+    assert t.code == 0 and "T4(x) = 1 + x + x^2/2 + x^3/6 + x^4/24" in t.out
+    j = json.loads(gradcli("taylor", "sin(x)", "--x", "0", "--order", "3",
+                           "--format", "json").out)
+    assert j["polynomial"] == "x - x^3/6"
+    assert j["derivatives"] == [0, 1, 0, -1]
+    assert j["coefficients"] == pytest.approx([0, 1, 0, -1 / 6], rel=1e-15)
+
+
+def test_order_and_direction_do_not_mix(gradcli) -> None:  # type: ignore[no-untyped-def]
+    r = gradcli("eval", "x^2", "--x", "1", "--order", "2", "--direction", "1")
+    assert r.code == 2 and r.out == "" and "do not go together" in r.err
