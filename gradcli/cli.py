@@ -38,6 +38,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("gradcli.commands.diff", "Each partial derivative as a simplified formula."),
     "check": ("gradcli.commands.check", "Is this my derivative? Exit 0 yes, 1 no, with a "
                                         "diagnosis."),
+    "plot": ("gradcli.commands.plot", "Plot f and its derivative over a range (terminal, "
+                                      "PNG, SVG)."),
     # (more commands register here, one line each)
 }
 

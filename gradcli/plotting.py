@@ -1,0 +1,313 @@
+"""f and ∂f/∂x sampled over a range, drawn in the terminal (plotext) or to a file (matplotlib).
+
+Sampling runs the forward and reverse sweeps on one parsed tape per point.  A
+point where f (or its derivative) is undefined is a gap (nan), never a crash;
+the gaps are counted so the picture can say where they are.  plotext and
+matplotlib are optional (`pip install 'gradcli[plot]'`) and imported only by
+the functions that draw.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from gradcli.errors import DomainError, GradcliError, InputError
+from gradcli.tape import Tape
+
+DEFAULT_POINTS = 401  # odd, so a symmetric range samples its middle (0 in -3:3)
+MAX_POINTS = 100_000
+INSTALL_PLOT = "install the plotting extra: pip install 'gradcli[plot]'"
+CLIP_RATIO = 4.0  # the y axis is clipped when the values span this many times their bulk
+TANGENT_SPAN = 1 / 6  # the tangent at the marked point covers this much of the range
+
+
+@dataclass
+class Samples:
+    """f and one partial derivative along one variable; nan where undefined."""
+
+    name: str  # f, or the program's output name
+    var: str  # the variable along the x axis
+    wrt: str  # the partial drawn: ∂name/∂wrt
+    xs: list[float]
+    f: list[float]
+    df: list[float]
+    fixed: dict[str, float] = field(default_factory=dict)  # the other variables
+    at: float | None = None  # the point of interest
+    f_at: float = math.nan
+    df_at: float = math.nan
+    expression: str = ""
+    notes: list[str] = field(default_factory=list)
+    first_error: str = ""  # why f is undefined at the first gap
+
+    @property
+    def f_label(self) -> str:
+        return f"{self.name}({self.var})" if self.name == "f" else self.name
+
+    @property
+    def df_label(self) -> str:
+        return f"∂{self.name}/∂{self.wrt}"
+
+    def gaps(self) -> tuple[int, int]:
+        """How many samples of f, and of the derivative, are undefined."""
+        return sum(v != v for v in self.f), sum(v != v for v in self.df)
+
+
+def parse_range(name: str, text: str, points: int = DEFAULT_POINTS) -> list[float]:
+    """`-3:3` (points evenly spaced, both ends included) or `start:stop:step`."""
+    from gradcli.pipeline import parse_value
+
+    parts = text.split(":")
+    if len(parts) == 3:
+        from gradcli.grid import axis
+
+        xs = axis(name, text)
+        if len(xs) > MAX_POINTS:
+            raise InputError(f"--{name} {text} has {len(xs):,} points; the limit is "
+                             f"{MAX_POINTS:,}")
+        if len(xs) < 2:
+            raise InputError(f"--{name} {text}: a range needs at least two points")
+        return xs
+    if len(parts) != 2 or not all(p.strip() for p in parts):
+        raise InputError(f"--{name} {text}: a range is start:stop or start:stop:step",
+                         hint="e.g. --x -3:3 or --x 0:pi:pi/8")
+    start, stop = (parse_value(name, p.strip()) for p in parts)
+    if not start < stop:
+        raise InputError(f"--{name} {text}: the range must go from a smaller to a larger "
+                         "number")
+    n = points
+    return [start + (stop - start) * k / (n - 1) for k in range(n)]
+
+
+def output_name(tape: Tape) -> str:
+    """The name on the plot: the program's output name, else f."""
+    given = tape.output_names[-1] if tape.output_names else ""
+    return given if given.isidentifier() else "f"
+
+
+def sample(tape: Tape, var: str, xs: list[float], fixed: Mapping[str, float],
+           wrt: str) -> Samples:
+    """f and ∂f/∂wrt at every x (the other variables held at `fixed`); gaps are nan."""
+    from gradcli.forward import forward
+    from gradcli.reverse import reverse
+    from gradcli.tape import needs_grad
+
+    if len(tape.outputs) != 1:
+        raise InputError(f"plot draws one function; this has {len(tape.outputs)} outputs",
+                         hint="plot each one on its own")
+    out = tape.outputs[0]
+    wrt_node = tape.variables[wrt]
+    need = needs_grad(tape)
+    env = dict(fixed)
+    fs: list[float] = []
+    dfs: list[float] = []
+    notes: dict[str, None] = {}
+    first_error = ""
+    for x in xs:
+        env[var] = x
+        try:
+            vals = forward(tape, env)
+        except DomainError as e:
+            first_error = first_error or e.message
+            fs.append(math.nan)
+            dfs.append(math.nan)
+            continue
+        fs.append(float(vals[out]))
+        try:
+            adj, found = reverse(tape, vals, out, need)
+        except DomainError:
+            dfs.append(math.nan)
+            continue
+        dfs.append(float(adj[wrt_node]))
+        for n in found:
+            notes.setdefault(n.message)
+    return Samples(output_name(tape), var, wrt, list(xs), fs, dfs, dict(fixed),
+                   expression=tape.output_names[-1] if tape.output_names else tape.text,
+                   notes=list(notes), first_error=first_error)
+
+
+def mark(s: Samples, tape: Tape, at: float) -> None:
+    """Evaluate f and the partial at the point of interest (nan where undefined)."""
+    one = sample(tape, s.var, [at], s.fixed, s.wrt)
+    s.at, s.f_at, s.df_at = at, one.f[0], one.df[0]
+
+
+def segments(xs: list[float], ys: list[float]) -> list[tuple[list[float], list[float]]]:
+    """The runs of defined points: a gap (nan) ends a run, so lines never bridge it."""
+    runs: list[tuple[list[float], list[float]]] = []
+    cur_x: list[float] = []
+    cur_y: list[float] = []
+    for x, y in zip(xs, ys, strict=True):
+        if y != y:
+            if cur_x:
+                runs.append((cur_x, cur_y))
+                cur_x, cur_y = [], []
+            continue
+        cur_x.append(x)
+        cur_y.append(y)
+    if cur_x:
+        runs.append((cur_x, cur_y))
+    return runs
+
+
+def y_limits(s: Samples) -> tuple[float, float] | None:
+    """Limits that keep the bulk of the curves readable near a pole, or None.
+
+    Near 1/x's pole a few samples are thousands of times larger than the rest
+    and would flatten everything else; then the axis shows the 10th to 90th
+    percentile, padded by half that span.
+    """
+    ys = sorted(v for v in (*s.f, *s.df) if v == v)
+    if len(ys) < 10:
+        return None
+    lo, hi = ys[int(0.1 * (len(ys) - 1))], ys[int(0.9 * (len(ys) - 1))]
+    bulk = hi - lo
+    if bulk <= 0 or ys[-1] - ys[0] <= CLIP_RATIO * bulk:
+        return None
+    return max(ys[0], lo - 0.5 * bulk), min(ys[-1], hi + 0.5 * bulk)
+
+
+def tangent(s: Samples) -> tuple[list[float], list[float]] | None:
+    """The tangent line at the marked point, over a sixth of the range, when it is defined."""
+    if s.at is None or s.wrt != s.var or s.f_at != s.f_at or s.df_at != s.df_at:
+        return None
+    half = (s.xs[-1] - s.xs[0]) * TANGENT_SPAN / 2
+    tx = [s.at - half, s.at + half]
+    return tx, [s.f_at + s.df_at * (x - s.at) for x in tx]
+
+
+def title(s: Samples, digits: int | None = 4) -> str:
+    """`f(x) = log(x*y)   (y = 2)`: the function and the values held fixed."""
+    from gradcli.render import fmt
+
+    head = f"{s.f_label} = {s.expression}" if s.name == "f" else s.name
+    if len(head) > 70:
+        head = head[:69] + "…"
+    held = ", ".join(f"{n} = {fmt(v, digits)}" for n, v in s.fixed.items())
+    return head + (f"   ({held})" if held else "")
+
+
+def caption(s: Samples, digits: int | None = 4) -> list[str]:
+    """Lines under a plot: the marked point, the gaps, the notes."""
+    from gradcli.render import fmt
+
+    lines = []
+    if s.at is not None:
+        fv = "undefined" if s.f_at != s.f_at else fmt(s.f_at, digits)
+        dv = "undefined" if s.df_at != s.df_at else fmt(s.df_at, digits)
+        lines.append(f"at {s.var} = {fmt(s.at, digits)}: {s.name} = {fv}, {s.df_label} = {dv}")
+    gf, gd = s.gaps()
+    if gf:
+        lines.append(f"{s.name} is undefined at {gf} of {len(s.xs)} points (gaps in the plot)")
+    if gd > gf:
+        lines.append(f"{s.df_label} is undefined at {gd - gf} more points where {s.name} is "
+                     "defined (gaps)")
+    lim = y_limits(s)
+    if lim is not None:
+        lines.append(f"the y axis is clipped to {fmt(lim[0], 3)} .. {fmt(lim[1], 3)}: some "
+                     "values are far larger (a pole?)")
+    lines.extend(f"note: {n}" for n in s.notes[:5])
+    return lines
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def terminal_plot(s: Samples, width: int = 100, height: int = 25, color: bool = False) -> str:
+    """f and its derivative as text (plotext), with legend, axis labels and the point."""
+    try:
+        import plotext as plt
+    except ImportError:
+        raise GradcliError("the terminal plot needs plotext, which is not installed",
+                           hint=INSTALL_PLOT) from None
+    plt.clear_figure()
+    plt.plot_size(width, height)
+    plt.theme("pro" if color else "clear")
+    # without colour the curves differ by marker, so the legend still tells them apart
+    curves = ((s.f_label, s.f, "blue", "braille"), (s.df_label, s.df, "red", "•" if not color
+                                                    else "braille"))
+    for label, ys, col, marker in curves:
+        for k, (sx, sy) in enumerate(segments(s.xs, ys)):
+            plt.plot(sx, sy, label=label if k == 0 else None, color=col, marker=marker)
+    tan = tangent(s)
+    if tan is not None:
+        plt.plot(tan[0], tan[1], label="tangent", color="green",
+                 marker="braille" if color else "·")
+    if s.at is not None:
+        pts = [(s.at, v) for v in (s.f_at, s.df_at) if v == v]
+        if pts:
+            plt.scatter([p[0] for p in pts], [p[1] for p in pts], marker="●",
+                        color="magenta")
+    lim = y_limits(s)
+    if lim is not None:
+        plt.ylim(*lim)
+    plt.xlim(s.xs[0], s.xs[-1])
+    plt.title(title(s))
+    plt.xlabel(s.var)
+    plt.ylabel(f"{s.f_label}, {s.df_label}")
+    text = str(plt.build())
+    plt.clear_figure()
+    if not color:
+        text = _ANSI.sub("", text)
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def save_image(s: Samples, path: str, fmt: str, width: int = 800, height: int = 500) -> None:
+    """The same plot as a PNG or SVG file (matplotlib, no display needed)."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise GradcliError(f"writing {path} needs matplotlib, which is not installed",
+                           hint=INSTALL_PLOT) from None
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    dpi = 100
+    fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, layout="constrained")
+    ax = fig.add_subplot()
+    ax.axhline(0, color="0.75", linewidth=0.8)
+    ax.plot(s.xs, s.f, color="tab:blue", linewidth=2, label=s.f_label)
+    ax.plot(s.xs, s.df, color="tab:red", linewidth=1.6, linestyle="--", label=s.df_label)
+    tan = tangent(s)
+    if tan is not None:
+        ax.plot(tan[0], tan[1], color="tab:green", linewidth=1.5, linestyle="-.",
+                label=f"tangent at {s.var} = {_short(s.at)}")
+    if s.at is not None:
+        ax.axvline(s.at, color="0.6", linewidth=0.8, linestyle=":")
+        # the numbers go in the legend: labels beside the points would collide
+        at = _short(s.at)
+        if s.f_at == s.f_at:
+            ax.plot([s.at], [s.f_at], "o", color="tab:blue",
+                    label=f"{s.name} = {_short(s.f_at)} at {s.var} = {at}")
+        if s.df_at == s.df_at:
+            ax.plot([s.at], [s.df_at], "o", color="tab:red",
+                    label=f"{s.df_label} = {_short(s.df_at)} at {s.var} = {at}")
+    lim = y_limits(s)
+    if lim is not None:
+        ax.set_ylim(*lim)
+    ax.set_xlim(s.xs[0], s.xs[-1])
+    ax.set_xlabel(s.var)
+    ax.set_ylabel(f"{s.f_label}, {s.df_label}")
+    ax.set_title(title(s))
+    ax.grid(alpha=0.3)
+    ax.legend()
+    from gradcli.commands.graph import temp_beside
+
+    tmp = temp_beside(path)
+    try:
+        fig.savefig(tmp, format=fmt, dpi=dpi)
+        os.replace(tmp, path)
+    except OSError as e:
+        raise InputError(f"cannot write {path}: {e.strerror}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _short(v: float | None) -> str:
+    from gradcli.render import fmt
+
+    return fmt(v, 4)
