@@ -71,11 +71,7 @@ class HessianResult:
         """The answer to 'is this a minimum?', in one sentence."""
         d = self.definiteness
         if not self.critical:
-            shape = {"positive definite": " (f curves upward in every direction here)",
-                     "negative definite": " (f curves downward in every direction here)",
-                     "indefinite": " (f curves up in some directions and down in others)"}
-            return ("no: the gradient is not zero, so this is not a critical point"
-                    + shape.get(d, ""))
+            return "no: the gradient is not zero, so this is not a critical point"
         if d == "positive definite":
             return "yes, a local minimum: the gradient is zero and the Hessian is positive definite"
         if d == "negative definite":

@@ -28,17 +28,22 @@ def symmetric_eigenvalues(a: Matrix, sweeps: int = 100) -> list[float]:
             for q in range(p + 1, n):
                 if m[p][q] == 0:
                     continue
-                # the rotation that zeroes m[p][q] (Golub & Van Loan, alg. 8.4.1)
-                theta = (m[q][q] - m[p][p]) / (2 * m[p][q])
+                # the rotation that zeroes m[p][q] (Golub & Van Loan, alg. 8.4.1); the
+                # diagonal is updated through t, which keeps exact cases exact
+                apq = m[p][q]
+                theta = (m[q][q] - m[p][p]) / (2 * apq)
                 t = math.copysign(1.0, theta) / (abs(theta) + math.hypot(1.0, theta))
                 c = 1 / math.hypot(1.0, t)
                 s = t * c
-                for k in range(n):  # columns p, q
+                m[p][p] -= t * apq
+                m[q][q] += t * apq
+                m[p][q] = m[q][p] = 0.0
+                for k in range(n):
+                    if k == p or k == q:
+                        continue
                     mkp, mkq = m[k][p], m[k][q]
-                    m[k][p], m[k][q] = c * mkp - s * mkq, s * mkp + c * mkq
-                for k in range(n):  # rows p, q
-                    mpk, mqk = m[p][k], m[q][k]
-                    m[p][k], m[q][k] = c * mpk - s * mqk, s * mpk + c * mqk
+                    m[k][p] = m[p][k] = c * mkp - s * mkq
+                    m[k][q] = m[q][k] = s * mkp + c * mkq
     return sorted(m[i][i] for i in range(n))
 
 

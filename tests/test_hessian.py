@@ -223,3 +223,17 @@ def test_cli_errors(gradcli) -> None:  # type: ignore[no-untyped-def]
     assert r.code == 2 and r.out == "" and "one output" in r.err
     r = gradcli("hessian", "x*y", "--x", "1")
     assert r.code == 2 and "no value for the variable y" in r.err
+
+
+def test_golden_hessian_table() -> None:
+    """The layout at a fixed width, no colour (regenerate: GRADCLI_REGEN=1)."""
+    import os
+    from pathlib import Path
+
+    from gradcli.commands.hessian import hessian_tables
+
+    text = hessian_tables(_hess("x*y*z", {"x": 2, "y": 3, "z": 4}, check=True), 10, 100, False)
+    path = Path(__file__).parent / "golden" / "hessian_xyz.txt"
+    if os.environ.get("GRADCLI_REGEN") == "1" or not path.exists():
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), "hessian_xyz changed; review, then regen"

@@ -161,3 +161,36 @@ def test_jacobian_direction_against_sympy(gradcli) -> None:  # type: ignore[no-u
 def test_direction_errors(gradcli, argv: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
     r = gradcli(*argv)
     assert r.code == 2 and r.out == "" and message in r.err and "Traceback" not in r.err
+
+
+GOLDEN = __import__("pathlib").Path(__file__).parent / "golden"
+REGEN = __import__("os").environ.get("GRADCLI_REGEN") == "1"
+
+
+def test_golden_tables() -> None:
+    """The several-output layouts at a fixed width, no colour (regenerate: GRADCLI_REGEN=1)."""
+    from gradcli.commands.jacobian import directional, jacobian_text
+    from gradcli.render import eval_tables
+
+    ev = evaluate("x*y, x+y, sin(x)", {"x": 2, "y": 3})
+    d = directional(ev, "1,2", check=True)
+    for name, text in [("eval_jacobian", eval_tables(ev, digits=10, width=100, color=False)),
+                       ("jacobian_direction", jacobian_text(ev, d, 10, "table", False, 100))]:
+        path = GOLDEN / f"{name}.txt"
+        if REGEN or not path.exists():
+            path.write_text(text, encoding="utf-8")
+        assert text == path.read_text(encoding="utf-8"), f"{name} changed; review, then regen"
+
+
+@pytest.mark.parametrize("command", ["jacobian", "hessian", "taylor"])
+def test_help_examples_work(gradcli, command: str) -> None:  # type: ignore[no-untyped-def]
+    import shlex
+
+    res = gradcli(command, "--help")
+    assert res.code == 0 and "Examples:" in res.out
+    examples = [ln.strip() for ln in res.out.splitlines() if ln.strip().startswith("gradcli ")]
+    assert len(examples) >= 3
+    for line in examples:
+        got = gradcli(*shlex.split(line)[1:])
+        assert got.code == 0, (line, got.err)
+        assert got.out

@@ -138,3 +138,18 @@ def test_cli_table_and_json(gradcli) -> None:  # type: ignore[no-untyped-def]
 def test_order_and_direction_do_not_mix(gradcli) -> None:  # type: ignore[no-untyped-def]
     r = gradcli("eval", "x^2", "--x", "1", "--order", "2", "--direction", "1")
     assert r.code == 2 and r.out == "" and "do not go together" in r.err
+
+
+def test_golden_taylor_table() -> None:
+    """The layout at a fixed width, no colour (regenerate: GRADCLI_REGEN=1)."""
+    import os
+    from pathlib import Path
+
+    from gradcli.commands.taylor import derivatives_text
+
+    d = derivatives(parse("exp(x)"), {"x": 0}, 4)
+    text = derivatives_text(d, polynomial(d), "table", False, 10, 100, False)
+    path = Path(__file__).parent / "golden" / "taylor_exp.txt"
+    if os.environ.get("GRADCLI_REGEN") == "1" or not path.exists():
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), "taylor_exp changed; review, then regen"

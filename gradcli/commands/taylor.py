@@ -73,8 +73,9 @@ def derivatives_text(d: Derivatives, poly: str | None, fmt: str, quiet: bool,
         return buf.getvalue()
     a = num(d.point, digits)
     if fmt == "plain":
-        lines = [f"d{k}/d{d.name}{k} = {num(v, digits)}" if k else f"value = {num(v, digits)}"
-                 for k, v in enumerate(d.values)]
+        lines = [f"value = {num(d.values[0], digits)}"]
+        lines.extend(f"d{'' if k == 1 else k}/d{d.name}{'' if k == 1 else k} = {num(v, digits)}"
+                     for k, v in enumerate(d.values) if k)
         if poly is not None:
             lines.append(f"T{d.order}({d.name}) = {poly}")
         if any(c is not None for c in d.checks):
