@@ -129,13 +129,13 @@ def _rows(pic: Picture, digits: int, max_rows: int, max_depth: int) -> tuple[lis
         drawn[v] = True
         label = pic.label(v)
         if op != CONST and len(used_by[v]) > 1:
-            label += "  (feeds " + ", ".join(pic.names[u] for u in used_by[v]) + ")"
+            label += "  " + _feeds(pic, used_by[v])
         row = _Row(f"{prefix}{conn}{label}", "" if op in (VAR, CONST) else op, edge=edge)
         if op == VAR:
             row.op = "input"
         elif op == CONST:
             row.op = "const"
-        if pic.values is not None and op != CONST:
+        if pic.values is not None and pic.shows_value(v):
             row.value = num(pic.values[v], digits)
         if pic.grads is not None and pic.grads[v] is not None:
             row.grad = num(pic.grads[v], digits)
@@ -155,6 +155,13 @@ def _rows(pic: Picture, digits: int, max_rows: int, max_depth: int) -> tuple[lis
             stack.append((args[idx], v, idx, depth + 1, child_prefix,
                           "└─ " if last else "├─ "))
     return rows, truncated
+
+
+def _feeds(pic: Picture, users_of: list[int]) -> str:
+    """`(feeds a, c)`, or `(feeds 20,000 nodes)` when the list would not fit."""
+    if len(users_of) > 4:
+        return f"(feeds {len(users_of):,} nodes)"
+    return "(feeds " + ", ".join(pic.names[u] for u in users_of) + ")"
 
 
 def _arrow(where: str) -> str:
@@ -301,7 +308,7 @@ def draw(pic: Picture, digits: int = 4, width: int | None = None, color: bool = 
                                style="bold"))
             for line in top_inputs(pic, digits):
                 console.print("  " + line, soft_wrap=True)
-        if numbers and not truncated:
+        if numbers and not truncated and pic.tape.variables:
             console.print(f"∂{pic.output}/∂node: the gradient, from the reverse sweep.")
             console.print("edge: the local partial of the node above with respect to this one.")
             fan = fanout_sums(pic, digits)

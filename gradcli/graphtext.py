@@ -44,6 +44,16 @@ class Picture:
         op = self.tape.ops[i]
         return self.names[i] if op in (VAR, CONST) else f"{self.names[i]} = {self.ledger[i]}"
 
+    def shows_value(self, i: int) -> bool:
+        """Whether the value is worth a line: not for a constant written as its number."""
+        if self.values is None:
+            return False
+        if self.tape.ops[i] != CONST:
+            return True
+        from gradcli.render import fmt
+
+        return self.names[i] != fmt(self.values[i])
+
     def edge_name(self, node: int, arg: int) -> str:
         """`∂a/∂x`: the local partial on the edge from `arg` into `node`."""
         return f"∂{self.names[node]}/∂{self.names[arg]}"
@@ -125,7 +135,7 @@ def node_lines(pic: Picture, i: int, digits: int) -> list[str]:
     lines = [pic.label(i)]
     if op not in (VAR, CONST):
         lines.append(op)
-    if pic.values is not None and op != CONST:
+    if pic.values is not None and pic.shows_value(i):
         lines.append(f"value {num(pic.values[i], digits)}")
     if pic.grads is not None and pic.grads[i] is not None:
         lines.append(f"{pic.grad_name(i)} = {num(pic.grads[i], digits)}")
