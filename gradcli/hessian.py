@@ -87,6 +87,9 @@ def hessian(tape: Tape, values: Mapping[str, float], *, check: bool = True) -> H
     if len(tape.outputs) != 1:
         raise InputError(f"a Hessian needs one output; this has {len(tape.outputs)}",
                          hint="give one expression (gradcli jacobian takes several)")
+    if not tape.variables:
+        raise InputError("the expression has no variables, so no Hessian",
+                         hint='try: gradcli hessian "x*y" --x 1 --y 2')
     ev = evaluate(tape, values, check=check)
     names = list(tape.variables)
     out = tape.outputs[0]

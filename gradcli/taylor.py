@@ -56,10 +56,10 @@ class Derivatives:
 def single_variable(tape: Tape, what: str) -> str:
     """The one variable of `tape`, or a clear error."""
     if len(tape.outputs) != 1:
-        raise InputError(f"{what} needs one output; this has {len(tape.outputs)}")
+        raise InputError(f"{what} need one output; this has {len(tape.outputs)}")
     if len(tape.variables) != 1:
         names = ", ".join(tape.variables) or "none"
-        raise InputError(f"{what} needs a function of one variable; this one has "
+        raise InputError(f"{what} need a function of one variable; this one has "
                          f"{len(tape.variables)} ({names})",
                          hint="gradcli hessian gives second derivatives in several variables")
     return next(iter(tape.variables))
@@ -70,7 +70,7 @@ def derivatives(tape: Tape, values: Mapping[str, float], order: int, *,
     """f and its derivatives up to `order` at the point, each order checked."""
     if not 1 <= order <= MAX_ORDER:
         raise InputError(f"--order {order}: the order must be between 1 and {MAX_ORDER}")
-    name = single_variable(tape, "--order")
+    name = single_variable(tape, "higher derivatives (--order, taylor)")
     ev = evaluate(tape, values, check=check)
     x = ev.env[name]
     ds = _sweep(tape, name, x, order)

@@ -237,3 +237,8 @@ def test_golden_hessian_table() -> None:
     if os.environ.get("GRADCLI_REGEN") == "1" or not path.exists():
         path.write_text(text, encoding="utf-8")
     assert text == path.read_text(encoding="utf-8"), "hessian_xyz changed; review, then regen"
+
+
+def test_no_variables_is_an_input_error(gradcli) -> None:  # type: ignore[no-untyped-def]
+    r = gradcli("hessian", "2+3")
+    assert r.code == 2 and r.out == "" and "no variables" in r.err

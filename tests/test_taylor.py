@@ -153,3 +153,10 @@ def test_golden_taylor_table() -> None:
     if os.environ.get("GRADCLI_REGEN") == "1" or not path.exists():
         path.write_text(text, encoding="utf-8")
     assert text == path.read_text(encoding="utf-8"), "taylor_exp changed; review, then regen"
+
+
+@pytest.mark.parametrize("argv", [["taylor", "2", "--order", "2"],
+                                  ["eval", "x*y, x", "--x", "1", "--y", "2", "--order", "2"]])
+def test_not_one_variable_one_output(gradcli, argv: list[str]) -> None:  # type: ignore[no-untyped-def]
+    r = gradcli(*argv)
+    assert r.code == 2 and r.out == "" and "higher derivatives" in r.err
