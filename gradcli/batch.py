@@ -26,8 +26,9 @@ from typing import Any, TextIO
 from gradcli.errors import DomainError, GradcliError, InputError
 from gradcli.tape import Tape
 
-Row = tuple[list[Any], list[float] | None, str, list[str], str]  # point, numbers, check,
-#                                                                 notes, error
+# the point as given (cell text or numbers), as numbers (None: not a number), the results
+# (values and partials), the check verdict, the notes and the error
+Row = tuple[list[Any], list[Any], list[float] | None, str, list[str], str]
 NOTE_SEP = " | "  # between several notes in one CSV/TSV/table cell
 
 FAST_CHUNK = 8_192  # rows per NumPy block (a block costs ~1.5 kB a row in Python objects)
@@ -54,14 +55,16 @@ def open_points(path: str) -> tuple[TextIO, bool]:
     return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace", newline=""), regular
 
 
-def read_csv(stream: TextIO, where: str) -> tuple[list[str], Iterator[tuple[str, list[str]]]]:
-    """The header (variable names) and the data rows, labelled 'line N'.
+def read_header(stream: TextIO, where: str) -> tuple[list[str], str, int]:
+    """The header (variable names), the delimiter and the number of the first data line.
 
-    TSV when the header has a tab, else CSV.  Blank lines are skipped.
+    TSV when the header has a tab, else CSV.  The stream is left at the data.
     """
     first = stream.readline()
+    line = 1
     while first and not first.strip():
         first = stream.readline()
+        line += 1
     if not first:
         raise InputError(f"{where} is empty; a batch starts with a header of variable names",
                          hint="e.g. a first line x,y then one point per line")
@@ -74,14 +77,16 @@ def read_csv(stream: TextIO, where: str) -> tuple[list[str], Iterator[tuple[str,
     dup = [h for h in header if header.count(h) > 1]
     if dup:
         raise InputError(f"the header of {where} names {dup[0]} twice")
-    reader = csv.reader(stream, delimiter=delimiter)
+    return header, delimiter, line + 1
 
-    def rows() -> Iterator[tuple[str, list[str]]]:
-        for cells in reader:
-            if cells and any(c.strip() for c in cells):
-                yield f"line {reader.line_num + 1}", cells
 
-    return header, rows()
+def format_column(values: Any, np: Any) -> list[str]:
+    """`cell` over a NumPy column: repr, with 24 for 24.0 (found by NumPy, not per item)."""
+    texts = list(map(repr, values.tolist()))
+    whole = np.flatnonzero((values == np.floor(values)) & (np.abs(values) < 1e15))
+    for i in whole.tolist():
+        texts[i] = cell(float(values[i]))
+    return texts
 
 
 # ---------------------------------------------------------------- output
@@ -147,12 +152,12 @@ class Writer:
         if self.quiet:
             keep = self.quiet_keep
             return "".join(("\t".join(self._num(nums[i]) for i in keep) if nums is not None
-                            else "error") + "\n" for _, nums, _, _, _ in rows)
+                            else "error") + "\n" for _, _, nums, _, _, _ in rows)
         if self.fmt in ("csv", "tsv"):
             return self._csv([[*map(cell, point), *(map(cell, nums) if nums is not None else
                                                     [""] * len(self.number_cols)),
                                *([chk] if self.check else []), NOTE_SEP.join(notes), err]
-                              for point, nums, chk, notes, err in rows])
+                              for point, _, nums, chk, notes, err in rows])
         if self.fmt == "json":
             return self._json(rows)
         if self.fmt == "table":
@@ -170,9 +175,10 @@ class Writer:
 
         parts = []
         nsel = len(self.selected)
-        for point, nums, chk, notes, err in rows:
-            doc: dict[str, Any] = {"point": {n: jnum(v) if v.__class__ is not str else v
-                                             for n, v in zip(self.variables, point, strict=False)}}
+        for shown, point, nums, chk, notes, err in rows:
+            doc: dict[str, Any] = {"point": {
+                n: jnum(v) if v is not None else t
+                for n, t, v in zip(self.variables, shown, point, strict=True)}}
             if nums is None:
                 doc["value"], doc["gradient"] = None, None
             else:
@@ -194,7 +200,7 @@ class Writer:
 
     def _table(self, rows: Sequence[Row]) -> str:
         lines = []
-        for point, nums, chk, notes, err in rows:
+        for point, _, nums, chk, notes, err in rows:
             cells = [self._num(v) for v in point]
             cells += [self._num(v) for v in nums] if nums is not None else \
                 [""] * len(self.number_cols)
@@ -207,7 +213,7 @@ class Writer:
 
     def _plain(self, rows: Sequence[Row]) -> str:
         lines = []
-        for point, nums, chk, notes, err in rows:
+        for point, _, nums, chk, notes, err in rows:
             parts = [f"{n}={self._num(v)}" for n, v in zip(self.variables, point, strict=False)]
             if nums is not None:
                 parts += [f"{c}={self._num(v)}"
@@ -273,7 +279,7 @@ class Evaluator:
     def chunk(self) -> int:
         return FAST_CHUNK if self.vector else SLOW_CHUNK
 
-    def run(self, labels: list[str], points: list[list[float]],
+    def run(self, labels: list[str], points: Sequence[Sequence[Any]],
             errors: list[str | None]) -> list[tuple[list[float] | None, str, list[str], str]]:
         """(numbers, check, note, error) per point; `errors` marks points that failed to read."""
         n = len(points)
@@ -315,7 +321,7 @@ class Evaluator:
         return out
 
     def _interpret(self, label: str,
-                   point: list[float]) -> tuple[list[float] | None, str, list[str], str]:
+                   point: Sequence[Any]) -> tuple[list[float] | None, str, list[str], str]:
         from gradcli.pipeline import evaluate
 
         env = dict(zip(self.names, point, strict=False))
@@ -347,10 +353,10 @@ class Evaluator:
 
 
 def read_cells(cells: list[str], where: list[int | None], fixed: list[float | None],
-               names: list[str], width: int) -> tuple[list[Any], list[float], str | None]:
-    """A row's cells → (point as echoed, point as numbers, error or None)."""
+               names: list[str], width: int) -> tuple[list[Any], list[Any], str | None]:
+    """A row's cells → (point as given, point as numbers, error or None)."""
     shown: list[Any] = []
-    point: list[float] = []
+    point: list[Any] = []
     error: str | None = None
     if len(cells) != width:
         error = f"the row has {len(cells)} cells but the header has {width}"
@@ -364,12 +370,11 @@ def read_cells(cells: list[str], where: list[int | None], fixed: list[float | No
             continue
         text = cells[h].strip() if h < len(cells) else ""
         v2 = _number(name, text)
+        shown.append(text)
         if isinstance(v2, str):
             error = error or v2
-            shown.append(text)
-            point.append(0.0)
+            point.append(None)
         else:
-            shown.append(v2)
             point.append(v2)
     return shown, point, error
 
@@ -394,14 +399,15 @@ def _number(name: str, text: str) -> float | str:
 
 # ---------------------------------------------------------------- the driver
 
-def run(tape: Tape, source: Iterator[tuple[str, list[Any]]], header: list[str] | None,
+def run(tape: Tape, source: Iterator[Any], header: list[str] | None,
         fixed: dict[str, float], out: TextIO, *, fmt: str, quiet: bool, digits: int | None,
         wrt: list[str], check: bool, total: int | None = None, small: bool = False,
-        convention: str = "torch") -> int:
+        convention: str = "torch", delimiter: str = ",", first_line: int = 2) -> int:
     """Stream `source` through the tape into `out`; return the exit status.
 
-    With a `header`, `source` yields CSV cells (strings) in header order; without
-    one, it yields points (floats) in `tape.variables` order (a grid).
+    With a `header`, `source` yields the text lines of a CSV/TSV after its
+    header, the first being line `first_line`; without one, it yields
+    (label, point) with the point in `tape.variables` order (a grid).
     """
     from gradcli.cli import warn
 
@@ -434,38 +440,50 @@ def run(tape: Tape, source: Iterator[tuple[str, list[Any]]], header: list[str] |
     ev = Evaluator(tape, selected, check, convention)
     writer = Writer(fmt, quiet, digits, names, list(tape.output_names), selected, check,
                     only_partials=bool(wrt))
+    fast = header is not None and ev.vector and fmt in ("csv", "tsv") and not quiet
     progress = Progress(total)
     out.write(writer.header())
     size = 1 if small else ev.chunk
     done = 0
+    line = first_line
     try:
         while True:
             chunk = list(itertools.islice(source, size))
             if not chunk:
                 break
-            labels = [label for label, _ in chunk]
-            if header is None:
-                shown = [p for _, p in chunk]
-                points = shown
-                errors: list[str | None] = [None] * len(chunk)
+            start, line = line, line + len(chunk)
+            text = None
+            if fast:
+                text = fast_block(ev, chunk, len(header or ()), delimiter, where, fixed_vals,
+                                  "," if fmt == "csv" else "\t")
+            if text is not None:
+                done += len(chunk)
             else:
-                shown, points, errors = [], [], []
-                width = len(header)
-                for _, cells in chunk:
-                    s, p, e = read_cells(cells, where, fixed_vals, names, width)
-                    shown.append(s)
-                    points.append(p)
-                    errors.append(e)
-            results = ev.run(labels, points, errors)
-            rows: list[Row] = [(s, *r) for s, r in zip(shown, results, strict=False)]
-            text = writer.rows(rows)
-            if quiet:
-                for label, r in zip(labels, results, strict=False):
-                    if r[3]:
-                        warn(f"{label}: {r[3]}")
+                if header is None:
+                    labels = [label for label, _ in chunk]
+                    shown = points = [p for _, p in chunk]
+                    errors: list[str | None] = [None] * len(chunk)
+                else:
+                    labels, shown, points, errors = [], [], [], []
+                    for k, cells in enumerate(csv.reader(chunk, delimiter=delimiter)):
+                        if not any(c.strip() for c in cells):
+                            continue  # a blank line
+                        sh, p, e = read_cells(cells, where, fixed_vals, names, len(header))
+                        labels.append(f"line {start + k}")
+                        shown.append(sh)
+                        points.append(p)
+                        errors.append(e)
+                results = ev.run(labels, points, errors)
+                rows: list[Row] = [(sh, p, *r)
+                                   for sh, p, r in zip(shown, points, results, strict=True)]
+                text = writer.rows(rows)
+                if quiet:
+                    for label, r in zip(labels, results, strict=True):
+                        if r[3]:
+                            warn(f"{label}: {r[3]}")
+                done += len(labels)
             out.write(text)
             out.flush()
-            done += len(chunk)
             progress.update(done)
             if small:  # a pipe: grow the chunks while the rows keep coming
                 size = min(size * 2, PIPE_CHUNK)
@@ -480,6 +498,54 @@ def run(tape: Tape, source: Iterator[tuple[str, list[Any]]], header: list[str] |
         warn(f"{ev.failures['check']:,} of {done:,} rows failed the finite-difference check "
              f"(first: {ev.first_error})")
     return ev.status()
+
+
+def fast_block(ev: Evaluator, lines: list[str], width: int, delimiter: str,
+               where: list[int | None], fixed: list[float | None], sep: str) -> str | None:
+    """CSV/TSV lines of plain numbers → output text, all in NumPy; None: take the slow path.
+
+    The common case (every cell a number, every row fine) without a Python object
+    per cell; anything else (quotes, blank lines, a bad cell, a failing row) goes
+    through `read_cells` and `Evaluator.run`, which say what is wrong.
+    """
+    from gradcli.compile import vectorized
+
+    np = ev.nps.np  # type: ignore[union-attr]
+    text = "".join(lines)
+    if '"' in text or "\r" in text:
+        return None
+    n = len(lines)
+    count = width - 1
+    if not all(ln.count(delimiter) == count for ln in lines):
+        return None
+    flat = text.replace("\n", delimiter).split(delimiter)
+    if flat[-1] == "":
+        flat.pop()
+    if len(flat) != n * width:
+        return None
+    try:
+        table = np.array(flat, dtype=float).reshape(n, width)
+    except ValueError:  # a cell that is no plain number: pi/4, abc, an empty one
+        return None
+    if not np.isfinite(table).all():
+        return None
+    cols = [table[:, h] if h is not None else np.full(n, fixed[k])
+            for k, h in enumerate(where)]
+    results, bad = vectorized(ev.tape, cols, ev.nps)
+    if np.any(bad):
+        return None
+    spaced = " " in text or (delimiter == "," and "\t" in text)
+    columns: list[list[str]] = []
+    for k, h in enumerate(where):
+        if h is None:
+            columns.append([cell(fixed[k])] * n)
+        else:
+            given = flat[h::width]
+            columns.append([c.strip() for c in given] if spaced else given)
+    columns.extend(format_column(np.broadcast_to(results[i], (n,)), np) for i in ev.order)
+    empty = [""] * n
+    columns.extend([empty, empty])  # note, error
+    return "\n".join(map(sep.join, zip(*columns, strict=True))) + "\n"
 
 
 def grid_source(tape: Tape, axes: dict[str, list[float]],
@@ -511,9 +577,10 @@ def eval_batch(source_text: str, raw: dict[str, str], batch: str | None, *, fmt:
                              hint="put the grid's points in the batch file instead")
         stream, regular = open_points(batch)
         where = "standard input" if batch == "-" else batch
-        header, rows = read_csv(stream, where)
-        return run(tape, rows, header, fixed, out, fmt=fmt, quiet=quiet, digits=digits,
-                   wrt=wrt, check=check, small=not regular, convention=convention)
+        header, delimiter, first = read_header(stream, where)
+        return run(tape, stream, header, fixed, out, fmt=fmt, quiet=quiet, digits=digits,
+                   wrt=wrt, check=check, small=not regular, convention=convention,
+                   delimiter=delimiter, first_line=first)
     axes = {n: axis(n, t) for n, t in grids.items()}
     missing = [n for n in tape.variables if n not in axes and n not in fixed]
     if missing:

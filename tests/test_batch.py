@@ -202,11 +202,11 @@ def test_streams_with_flat_memory(path: str) -> None:
     sink = Sink()
     written_before_end: list[int] = []
 
-    def source() -> Iterator[tuple[str, list[str]]]:
+    def source() -> Iterator[str]:  # the lines after the header, made as they are read
         for i in range(n):
             if i == n - 1:
                 written_before_end.append(sink.lines)
-            yield f"line {i + 2}", [str(1 + i % 97), str(2 + i % 89)]
+            yield f"{1 + i % 97},{2 + i % 89}\n"
 
     tape = parse(SEED)
     tracemalloc.start()
@@ -235,11 +235,31 @@ def test_small_chunks_for_pipes() -> None:
 
     consumed: list[int] = []
 
-    def source() -> Iterator[tuple[str, list[str]]]:
+    def source() -> Iterator[str]:
         for i in range(10):
             consumed.append(i)
-            yield f"line {i}", [str(i)]
+            yield f"{i}\n"
 
     batch.run(tape, source(), ["x"], {}, Sink(), fmt="csv", quiet=False, digits=None, wrt=[],
               check=False, small=True)
     assert got[0] == 1  # flushed after the first row
+
+
+def test_fast_block_takes_plain_numbers_only(path: str) -> None:
+    """The all-NumPy block path: plain numbers only; anything else goes row by row."""
+    if path != "numpy":
+        pytest.skip("the block path is NumPy's")
+    ev = batch.Evaluator(parse("x/y"), ["x", "y"], check=False)
+    args = (2, ",", [0, 1], [None, None], ",")
+    assert batch.fast_block(ev, ["1,2\n", " 3, 4\n"], *args) == "1,2,0.5,0.5,-0.25,,\n" \
+        "3,4,0.75,0.25,-0.1875,,\n"
+    for bad in (["1,abc\n"], ["1,0\n"], ["1,2\n", "\n"], ['"1",2\n'], ["1,2,3\n"], ["1,inf\n"]):
+        assert batch.fast_block(ev, bad, *args) is None, bad
+
+
+def test_spaces_and_crlf(gradcli: Any, path: str) -> None:
+    r = gradcli("eval", "x/y", "--batch", "-", "--format", "csv",
+                stdin="x, y\r\n 1, 2\r\n3 ,4\r\n")
+    assert r.code == 0
+    assert [(row["x"], row["y"], row["value"]) for row in rows_of(r.out)] == [
+        ("1", "2", "0.5"), ("3", "4", "0.75")]
