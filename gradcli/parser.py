@@ -52,25 +52,23 @@ def _lark() -> Any:
     """The LALR parser: the generated standalone one while it matches the grammar.
 
     gradcli/_lalr_standalone.py is `make grammar`'s output (Lark's standalone
-    generator); loading its tables takes milliseconds where building them from
-    the grammar takes ~100 ms and importing lark another ~100 ms.  It carries
-    the sha256 of the grammar it was built from: an edited grammar without a
-    regenerated module falls back to building the parser with lark, so
-    grammar/expr.lark stays the single source.
+    generator): loading its tables takes milliseconds where importing lark and
+    building them from the grammar takes ~100 ms.  It carries the grammar text
+    it was built from; an edited grammar without a regenerated module falls
+    back to building the parser with lark, so grammar/expr.lark stays the
+    single source.
     """
-    import hashlib
-
     from gradcli import _lalr_standalone as standalone
 
-    text = grammar_path().read_bytes()
-    if hashlib.sha256(text).hexdigest() == standalone.GRAMMAR_SHA256:
+    text = grammar_path().read_text(encoding="utf-8")
+    if text == standalone.GRAMMAR:
         return standalone.Lark_StandAlone(transformer=_Dispatch())
     from lark import Lark
 
     # The grammar resolves NAME "(" as a call (shift) rather than NAME then a
     # bracketed factor; `call` turns `x(x+1)` back into a product when x is no function.
-    return Lark(text.decode("utf-8"), parser="lalr",
-                lexer="contextual", maybe_placeholders=True, transformer=_Dispatch())
+    return Lark(text, parser="lalr", lexer="contextual", maybe_placeholders=True,
+                transformer=_Dispatch())
 
 
 # ---------------------------------------------------------------- markers

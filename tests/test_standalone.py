@@ -20,8 +20,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_generated_parser_matches_grammar() -> None:
-    digest = hashlib.sha256((ROOT / "grammar" / "expr.lark").read_bytes()).hexdigest()
-    assert _lalr_standalone.GRAMMAR_SHA256 == digest, "grammar changed: run `make grammar`"
+    text = (ROOT / "grammar" / "expr.lark").read_text(encoding="utf-8")
+    assert _lalr_standalone.GRAMMAR == text, "grammar changed: run `make grammar`"
+    assert _lalr_standalone.GRAMMAR_SHA256 == hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_generated_parser_is_trimmed_for_start_up() -> None:
+    """`make grammar` drops what only Lark's cache and debug paths need."""
+    import subprocess
+
+    code = ("import sys, gradcli._lalr_standalone; "
+            "print(sorted({'logging', 'pickle', 'lark'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr
 
 
 def test_standalone_parser_is_the_one_used() -> None:
@@ -37,7 +48,7 @@ def test_same_tape_as_lark_built_parser(text: str, monkeypatch: pytest.MonkeyPat
     """The standalone tables and a parser built from the grammar by lark agree."""
     ours = parse(text)
     _lark.cache_clear()
-    monkeypatch.setattr(_lalr_standalone, "GRAMMAR_SHA256", "stale")
+    monkeypatch.setattr(_lalr_standalone, "GRAMMAR", "stale")
     try:
         assert type(_lark()).__module__.startswith("lark")  # the fallback path
         theirs = parse(text)
@@ -54,7 +65,7 @@ def test_same_errors_as_lark_built_parser(bad: str, monkeypatch: pytest.MonkeyPa
     with pytest.raises(ParseError) as ours:
         parse(bad)
     _lark.cache_clear()
-    monkeypatch.setattr(_lalr_standalone, "GRAMMAR_SHA256", "stale")
+    monkeypatch.setattr(_lalr_standalone, "GRAMMAR", "stale")
     try:
         with pytest.raises(ParseError) as theirs:
             parse(bad)
