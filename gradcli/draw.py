@@ -24,6 +24,7 @@ INDENT = 3  # characters per level of the tree
 FANOUT_LINES = 8  # fan-out sums shown under a drawing
 TOP_INPUTS = 10  # inputs listed under a summary
 MAX_TITLE_VALUES = 8  # input values named in the title
+MIN_LABEL = 16  # characters of a label that must fit beside its guides
 
 
 @dataclass
@@ -34,6 +35,7 @@ class _Row:
     grad: str = ""
     edge: str = ""
     kind: str = "node"  # node, ref, more
+    guide: int = 0  # characters of tree guides before the label
 
 
 def levels(pic: Picture) -> list[int]:
@@ -77,35 +79,56 @@ def users(pic: Picture) -> list[list[int]]:
     return out
 
 
-def _cutoff(pic: Picture, level: list[int], max_rows: int, max_depth: int) -> int:
-    """The deepest level to expand so the drawing fits `max_rows` rows and the width."""
+def _row_counts(pic: Picture, level: list[int]) -> list[int]:
+    """Rows of the drawing when levels 0..d-1 are expanded, for every d (index d)."""
     tape = pic.tape
     deepest = max(level)
-    best = 1
-    for d in range(1, deepest + 2):
-        if d > max_depth:
-            break
-        rows = len(tape.outputs)
-        for v, lv in enumerate(level):
-            if lv < d:
-                rows += len(tape.args[v])
-            elif lv == d and tape.args[v]:
-                rows += 1  # the "… inputs not drawn" line
-        if rows > max_rows:
-            break
-        best = d
-    return best
+    args_at = [0] * (deepest + 2)  # edges out of the nodes of each level
+    folded_at = [0] * (deepest + 2)  # nodes with inputs at each level
+    for v, lv in enumerate(level):
+        if lv >= 0 and tape.args[v]:
+            args_at[lv] += len(tape.args[v])
+            folded_at[lv] += 1
+    counts = [0] * (deepest + 2)
+    expanded = len(tape.outputs)
+    for d in range(deepest + 2):
+        counts[d] = expanded + folded_at[d]  # level d folded: one "… below" line each
+        expanded += args_at[d]
+    return counts
 
 
-def _rows(pic: Picture, digits: int, max_rows: int, max_depth: int) -> tuple[list[_Row], bool]:
-    """The drawing's rows in tree order, and whether anything was left out."""
-    tape = pic.tape
+def _layout(pic: Picture, digits: int, max_rows: int, room: int) -> tuple[list[_Row], bool]:
+    """The rows of the deepest drawing that fits `max_rows` rows and `room` columns.
+
+    Levels are added one at a time while the drawing still fits: every row's
+    guides plus the start of its label within the tree column's width.
+    """
     level = levels(pic)
-    cut = _cutoff(pic, level, max_rows, max_depth)
     used_by = users(pic)
+    counts = _row_counts(pic, level)
+    deepest = max(level)
+    best: tuple[list[_Row], int] | None = None
+    for d in range(1, deepest + 2):
+        if counts[d] > max_rows:
+            break
+        rows = _rows(pic, digits, d, level, used_by, max_rows)
+        if best is not None and any(r.guide + min(len(r.tree) - r.guide, MIN_LABEL) > room
+                                    for r in rows):
+            break
+        best = (rows, d)
+    if best is None:  # even the output's own inputs are too many: cut the rows
+        rows = _rows(pic, digits, 1, level, used_by, max_rows)
+        return rows, True
+    rows, d = best
+    return rows, d <= deepest or any(r.tree == "…" for r in rows)
+
+
+def _rows(pic: Picture, digits: int, cut: int, level: list[int], used_by: list[list[int]],
+          max_rows: int) -> list[_Row]:
+    """The drawing's rows in tree order, levels below `cut` folded away."""
+    tape = pic.tape
     drawn = [False] * len(tape)
     rows: list[_Row] = []
-    truncated = cut <= max(level)
     # (node, parent or -1, argument index, depth, prefix for children, connector)
     stack: list[tuple[int, int, int, int, str, str]] = [
         (o, -1, 0, 0, "", "") for o in reversed(tape.outputs)]
@@ -113,7 +136,6 @@ def _rows(pic: Picture, digits: int, max_rows: int, max_depth: int) -> tuple[lis
         v, parent, k, depth, prefix, conn = stack.pop()
         if len(rows) >= max_rows:
             rows.append(_Row("…", kind="more"))
-            truncated = True
             break
         edge = ""
         if parent >= 0 and pic.partials is not None:
@@ -124,13 +146,14 @@ def _rows(pic: Picture, digits: int, max_rows: int, max_depth: int) -> tuple[lis
         if op != CONST and (drawn[v] or level[v] != depth):
             where = "above" if drawn[v] else "below"
             rows.append(_Row(f"{prefix}{conn}{_arrow(where)} {pic.names[v]} (see {where})",
-                             edge=edge, kind="ref"))
+                             edge=edge, kind="ref", guide=len(prefix + conn)))
             continue
         drawn[v] = True
         label = pic.label(v)
         if op != CONST and len(used_by[v]) > 1:
             label += "  " + _feeds(pic, used_by[v])
-        row = _Row(f"{prefix}{conn}{label}", "" if op in (VAR, CONST) else op, edge=edge)
+        row = _Row(f"{prefix}{conn}{label}", "" if op in (VAR, CONST) else op, edge=edge,
+                   guide=len(prefix + conn))
         if op == VAR:
             row.op = "input"
         elif op == CONST:
@@ -147,14 +170,14 @@ def _rows(pic: Picture, digits: int, max_rows: int, max_depth: int) -> tuple[lis
                                                          else "│  "))
         if depth + 1 > cut:
             n = len(args)
-            rows.append(_Row(f"{child_prefix}└─ … {n} input{'s' if n > 1 else ''} not drawn",
-                             kind="more"))
+            rows.append(_Row(f"{child_prefix}└─ … {n} input{'s' if n > 1 else ''} below",
+                             kind="more", guide=len(child_prefix) + 3))
             continue
         for idx in range(len(args) - 1, -1, -1):
             last = idx == len(args) - 1
             stack.append((args[idx], v, idx, depth + 1, child_prefix,
                           "└─ " if last else "├─ "))
-    return rows, truncated
+    return rows
 
 
 def _feeds(pic: Picture, users_of: list[int]) -> str:
@@ -266,8 +289,7 @@ def draw(pic: Picture, digits: int = 4, width: int | None = None, color: bool = 
     # Numbers are never cut: the tree column gets what the number columns leave,
     # deeper levels are summarised and long labels end in "…".
     room = width - _widest(pic, digits, headers)
-    max_depth = max(2, (room - 24) // INDENT)  # room for '└─ … 2 inputs not drawn'
-    rows, truncated = _rows(pic, digits, max_rows, max_depth)
+    rows, truncated = _layout(pic, digits, max_rows, room)
     cols = [[r.op for r in rows]]
     if numbers:
         cols += [[r.value for r in rows], [r.grad for r in rows], [r.edge for r in rows]]

@@ -225,7 +225,7 @@ def terminal_plot(s: Samples, width: int = 100, height: int = 25, color: bool = 
                            hint=INSTALL_PLOT) from None
     plt.clear_figure()
     plt.plot_size(width, height)
-    plt.theme("pro" if color else "clear")
+    plt.theme("clear")  # no background: the terminal's own; curves keep their colours
     # without colour the curves differ by marker, so the legend still tells them apart
     curves = ((s.f_label, s.f, "blue", "braille"), (s.df_label, s.df, "red", "•" if not color
                                                     else "braille"))
