@@ -284,7 +284,7 @@ def draw(pic: Picture, digits: int = 4, width: int | None = None, color: bool = 
                       color_system="standard" if color else None, highlight=False,
                       file=io.StringIO(), legacy_windows=False)
     numbers = pic.has_values
-    headers = ["op"] + (["value", f"∂{pic.output}/∂node", "edge: ∂parent/∂node"]
+    headers = ["op"] + (["value", f"∂{pic.output}/∂node", "edge partial"]
                         if numbers else [])
     # Numbers are never cut: the tree column gets what the number columns leave,
     # deeper levels are summarised and long labels end in "…".
@@ -304,7 +304,7 @@ def draw(pic: Picture, digits: int = 4, width: int | None = None, color: bool = 
         table.add_column("value", justify="right", no_wrap=True)
         table.add_column(f"∂{pic.output}/∂node", justify="right", no_wrap=True,
                          style="magenta" if color else None)
-        table.add_column("edge: ∂parent/∂node", no_wrap=True,
+        table.add_column("edge partial", no_wrap=True,
                          style="yellow" if color else None)
     for r in rows:
         style = "dim" if r.kind != "node" else ""
@@ -318,8 +318,9 @@ def draw(pic: Picture, digits: int = 4, width: int | None = None, color: bool = 
         if truncated:
             for line in summary_lines(pic):
                 console.print(line)
-            console.print(Text(f"Too big to draw whole: the top {_shown(rows)} nodes "
-                               "(--max-rows draws more; --format dot has every node).",
+            console.print(Text(f"Too big to draw whole here: the top {_shown(rows)} nodes "
+                               "(a wider terminal or --max-rows draws more; --format dot "
+                               "has every node).",
                                style="yellow" if color else ""))
         elif not numbers:
             console.print("structure only: give every input a value (--x 2 ...) for values, "
@@ -332,7 +333,8 @@ def draw(pic: Picture, digits: int = 4, width: int | None = None, color: bool = 
                 console.print("  " + line, soft_wrap=True)
         if numbers and not truncated and pic.tape.variables:
             console.print(f"∂{pic.output}/∂node: the gradient, from the reverse sweep.")
-            console.print("edge: the local partial of the node above with respect to this one.")
+            console.print("edge partial: ∂(the node above)/∂(this node), from the operations "
+                          "table.")
             fan = fanout_sums(pic, digits)
             if fan:
                 console.print("A node used more than once adds up the paths through each use:")
