@@ -4,11 +4,13 @@ f, f′, …, f⁽ᴺ⁾ come from one forward sweep over nested Duals (`dual.se
 every order is the operations table's rules applied N times, not a difference
 quotient.  The check differentiates the order k-1 sweep by finite differences.
 
-The polynomial prints as a formula gradcli parses back.  A derivative that is a
-whole number or a simple fraction (denominator <= 1000, within 1e-12 relative:
-the sweeps' rounding is far below that) is taken as exact, and its coefficient
-f⁽ᵏ⁾/k! prints as a reduced fraction (`x^4/24`); any other coefficient prints
-as the shortest decimal that reads back as the same double.
+The polynomial prints as a formula gradcli parses back.  A derivative within 32
+units in the last place of a whole number or a simple fraction is taken as exact,
+and its coefficient f⁽ᵏ⁾/k! prints as a reduced fraction (`x^4/24`); any other
+coefficient prints as the shortest decimal that reads back as the same double.
+The allowed denominators (at most 1000) shrink as the value grows, so that a
+double landing that close to such a fraction by chance stays below one in a
+million: past 2·10⁸ only a value that is exactly a whole number counts.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from gradcli.forward import forward
 from gradcli.pipeline import Evaluation, evaluate
 from gradcli.tape import Tape, number_text
 
-MAX_ORDER = 12  # nested duals grow as ~3^N per node; beyond this, seconds become minutes
+MAX_ORDER = 8  # nested duals cost ~3^N per node: order 8 takes a second, 12 minutes
 EXACT_DENOMINATOR = 1000
-EXACT_RTOL = 1e-12
+EXACT_ULPS = 32
+# chance of a false "exact": ~0.3·q²·(2·32·eps·|v|) <= 1e-6  ⇔  q² <= CHANCE / |v|
+CHANCE = 2e8
 
 
 @dataclass
@@ -101,8 +105,13 @@ def exact(v: float) -> Fraction | None:
     """`v` as a simple fraction when it is one, up to the sweeps' rounding."""
     if not math.isfinite(v):
         return None
-    f = Fraction(v).limit_denominator(EXACT_DENOMINATOR)
-    return f if abs(float(f) - v) <= EXACT_RTOL * abs(v) else None
+    if v == 0 or v.is_integer():
+        return Fraction(v)
+    q = min(EXACT_DENOMINATOR, math.isqrt(int(CHANCE / abs(v))))
+    if q < 1:
+        return None
+    f = Fraction(v).limit_denominator(q)
+    return f if abs(float(f) - v) <= EXACT_ULPS * math.ulp(v) else None
 
 
 def polynomial(d: Derivatives) -> str:

@@ -160,3 +160,25 @@ def test_golden_taylor_table() -> None:
 def test_not_one_variable_one_output(gradcli, argv: list[str]) -> None:  # type: ignore[no-untyped-def]
     r = gradcli(*argv)
     assert r.code == 2 and r.out == "" and "higher derivatives" in r.err
+
+
+def test_exact_detection_does_not_invent_fractions() -> None:
+    # random doubles of every size: none may pass for a simple fraction
+    rng = random.Random(9)
+    hits = 0
+    for _ in range(2000):
+        v = rng.uniform(-1, 1) * 10 ** rng.uniform(-3, 9)
+        hits += exact(v) is not None and not v.is_integer()
+    assert hits == 0
+    # with a 1e-12 relative tolerance, derivatives of this function passed for fractions
+    d = derivatives(parse("sin(x)*exp(x)/(1+x^2)"), {"x": 0.5}, 8, check=False)
+    assert all(exact(v) is None for v in d.values)
+
+
+def test_exact_values_survive_the_sweeps_rounding() -> None:
+    # log's derivatives at 3 are (k-1)!(-1)^(k+1)/3^k: thirds, rounded in the sweep
+    d = derivatives(parse("log(x)"), {"x": 3}, 4)
+    got = _sympy_poly(polynomial(d))
+    want = sympy.series(sympy.log(X), X, 3, 5).removeO()
+    diff = sympy.expand(got - want)  # only the constant log 3 (a decimal) differs
+    assert diff.free_symbols == set() and abs(float(diff)) < 1e-15

@@ -15,7 +15,7 @@ from gradcli.reverse import CONVENTIONS
 @click.option("-f", "--file", type=click.Path(allow_dash=True, dir_okay=False),
               help="Read the expression or program from FILE ('-': standard input).")
 @click.option("--no-check", is_flag=True, help="Skip the finite-difference check.")
-@click.option("--order", type=click.IntRange(1, 12), default=None, metavar="N",
+@click.option("--order", type=click.IntRange(1, 8), default=None, metavar="N",
               help="Instead of the gradient: f′, f″, … f⁽ᴺ⁾ of a one-variable EXPR at the "
                    "point (dual numbers; see also gradcli taylor).")
 @click.option("--direction", metavar="V", default=None,
