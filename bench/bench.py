@@ -1,0 +1,243 @@
+"""`make bench`: start-up, scale and batch figures side by side, written to bench/RESULTS.md.
+
+Whole-process timings are medians of runs alternated with the baseline
+(`python -c pass`), so drift on a shared machine hits both alike.  Byte-compiled
+modules and PYTHONDONTWRITEBYTECODE unset, as on a user's machine.  Scale
+figures run each size in a fresh process, so its peak memory is its own.
+Optional rows (PyTorch, JAX, SymPy) appear only where those are installed.
+
+    python bench/bench.py [--quick]     # --quick: smaller sizes, fewer runs
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+SEED = "log(3*x^2 + 5*x*y)"
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def gradcli_cmd() -> list[str]:
+    script = Path(PY).with_name("gradcli")
+    return [str(script)] if script.exists() else [PY, "-m", "gradcli"]
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return (f"{cpu}, {os.cpu_count()} CPUs (load {load}); Python {platform.python_version()} "
+            f"({platform.python_implementation()}); {platform.system()} {platform.release()}; "
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+
+
+def run_time(cmd: list[str], stdin: bytes | None = None) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, env=ENV, input=stdin, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - t
+
+
+# ---------------------------------------------------------------- start-up
+
+def startup(runs: int) -> list[tuple[str, float, float, str]]:
+    """(what, median ms, × baseline, target) rows, all alternated in one loop."""
+    subprocess.run([PY, "-m", "compileall", "-q", str(ROOT / "gradcli")], env=ENV, check=True)
+    g = gradcli_cmd()
+    point = ["x*y*z", "--x", "2", "--y", "3", "--z", "4"]
+    cmds: dict[str, tuple[list[str], str]] = {
+        "python -c pass (baseline)": ([PY, "-c", "pass"], ""),
+        "gradcli eval x*y*z --format json": ([*g, "eval", *point, "--format", "json"], "≤ 6×"),
+        "gradcli eval x*y*z (Rich tables)": ([*g, "eval", *point], "≤ 9×"),
+        "gradcli eval x*y*z --format csv": ([*g, "eval", *point, "--format", "csv"], ""),
+    }
+    seed = "import sympy as s; x, y = s.symbols('x y'); z = s.log(3*x**2 + 5*x*y); " \
+           "print([s.diff(z, v).subs({x: 2, y: 3}).evalf() for v in (x, y)])"
+    torch = "import torch; x = torch.tensor(2., requires_grad=True); " \
+            "y = torch.tensor(3., requires_grad=True); z = torch.log(3*x**2 + 5*x*y); " \
+            "z.backward(); print(x.grad, y.grad)"
+    jax = "import jax, jax.numpy as j; print(jax.grad(lambda x, y: j.log(3*x**2 + 5*x*y), " \
+          "(0, 1))(2., 3.))"
+    for name, code, module in (("SymPy: seed-002 gradient", seed, "sympy"),
+                               ("PyTorch: seed-002 gradient", torch, "torch"),
+                               ("JAX: seed-002 gradient", jax, "jax")):
+        if _installed(module):
+            cmds[name] = ([PY, "-c", code], "")
+    times: dict[str, list[float]] = {k: [] for k in cmds}
+    for name, (cmd, _) in cmds.items():  # warm the page cache and the .pyc files
+        run_time(cmd)
+    for _ in range(runs):
+        for name, (cmd, _) in cmds.items():
+            if name.startswith(("SymPy", "PyTorch", "JAX")) and len(times[name]) >= 5:
+                continue  # a few runs suffice for the slow ones
+            times[name].append(run_time(cmd))
+    base = statistics.median(times["python -c pass (baseline)"])
+    return [(name, 1000 * statistics.median(t), statistics.median(t) / base, cmds[name][1])
+            for name, t in times.items()]
+
+
+def _installed(module: str) -> bool:
+    return subprocess.run([PY, "-c", f"import {module}"], capture_output=True).returncode == 0
+
+
+# ---------------------------------------------------------------- scale
+
+SCALE_CHILD = r"""
+import json, resource, sys, time
+from gradcli.parser import parse
+from gradcli.forward import forward
+from gradcli.reverse import reverse
+from gradcli.fdcheck import fd_check
+from gradcli.tape import needs_grad
+text = sys.stdin.read()
+rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t0 = time.perf_counter(); tape = parse(text); t1 = time.perf_counter()
+env = {"x": 0.7, "y": 1.3}
+vals = forward(tape, env); t2 = time.perf_counter()
+need = needs_grad(tape)
+t3 = time.perf_counter(); adj, notes = reverse(tape, vals, None, need); t4 = time.perf_counter()
+out = tape.outputs[-1]
+grad = {n: adj[i] for n, i in tape.variables.items()}
+check = fd_check(lambda p: float(forward(tape, p)[out]), env, grad)
+t5 = time.perf_counter()
+rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"nodes": len(tape), "parse": t1 - t0, "forward": t2 - t1,
+                  "reverse": t4 - t3, "check": t5 - t4, "passed": check.passed,
+                  "value": vals[out], "grad": grad, "rss_kb": rss1 - rss0}))
+"""
+
+
+def scale_text(nodes: int) -> str:
+    """A sum of distinct terms sin(k·x)·y + x/(k+1): ~`nodes` tape nodes, none shared."""
+    terms = []
+    for k in range(1, nodes // 8 + 1):  # 8 new nodes a term
+        terms.append(f"sin({k}*x)*y + x/{k + 0.5}")
+    return " + ".join(terms)
+
+
+def scale(sizes: list[int]) -> list[dict[str, float]]:
+    rows = []
+    for n in sizes:
+        text = scale_text(n)
+        t = time.perf_counter()
+        out = subprocess.run([PY, "-c", SCALE_CHILD], input=text, capture_output=True,
+                             text=True, env=ENV)
+        total = time.perf_counter() - t
+        if out.returncode != 0:
+            raise SystemExit(f"scale run failed: {out.stderr[-2000:]}")
+        r = json.loads(out.stdout)
+        r["total"] = total
+        r["chars"] = len(text)
+        rows.append(r)
+    return rows
+
+
+# ---------------------------------------------------------------- batch
+
+NO_NUMPY = ("import sys, gradcli.compile as c; c.numpy_namespace = lambda: None; "
+            "from gradcli.cli import main; main(sys.argv[1:])")
+
+
+def batch(points: int, slow_points: int) -> list[tuple[str, int, float]]:
+    """(path, points, seconds) for CSV in → CSV out with the value and both partials."""
+    rng = random.Random(1)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "points.csv"
+        with src.open("w") as f:
+            f.write("x,y\n")
+            for _ in range(points):
+                f.write(f"{rng.uniform(0.1, 5):.6f},{rng.uniform(0.1, 5):.6f}\n")
+        small = Path(tmp) / "small.csv"
+        with src.open() as f, small.open("w") as g:
+            for _ in range(slow_points + 1):
+                g.write(f.readline())
+        args = ["eval", SEED, "--batch", "{}", "--format", "csv"]
+        have_numpy = _installed("numpy")
+        if have_numpy:
+            cmd = [*gradcli_cmd(), *[a.replace("{}", str(src)) for a in args]]
+            rows.append(("NumPy blocks (gradcli[fast])", points, _best_of(cmd, 2)))
+        cmd = [PY, "-c", NO_NUMPY, *[a.replace("{}", str(small)) for a in args]]
+        rows.append(("generated straight-line Python", slow_points, _best_of(cmd, 2)))
+    return rows
+
+
+def _best_of(cmd: list[str], n: int) -> float:
+    return min(run_time(cmd) for _ in range(n))
+
+
+# ---------------------------------------------------------------- report
+
+def report(quick: bool) -> str:
+    runs = 7 if quick else 21
+    sizes = [10_000, 100_000] if quick else [100_000, 1_000_000]
+    started = time.perf_counter()
+    st = startup(runs)
+    sc = scale(sizes)
+    bt = batch(100_000 if quick else 1_000_000, 20_000 if quick else 100_000)
+    lines = ["# gradcli benchmark", "",
+             f"Machine: {machine()}.", "",
+             f"Produced by `make bench` (bench/bench.py) in {time.perf_counter() - started:.0f} s."
+             " Whole-process times are medians of runs alternated with the baseline; "
+             "PYTHONDONTWRITEBYTECODE unset and modules byte-compiled.", "",
+             "## Start-up (one point, whole process)", "",
+             "| command | median | × `python -c pass` | target |", "|---|---:|---:|---|"]
+    for name, ms, ratio, target in st:
+        ok = ""
+        if target:
+            ok = " ✓" if ratio <= float(target.strip("≤ ×")) else " ✗ (over)"
+        lines.append(f"| {name} | {ms:.0f} ms | {ratio:.1f}× | {target}{ok} |")
+    lines += ["", "## Scale (one expression, in-process; a fresh process per size)", "",
+              "| nodes | parse | forward | reverse | reverse/forward | check (fd) | total "
+              "(whole process) | peak memory growth | check |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for r in sc:
+        n = r["nodes"]
+        lines.append(
+            f"| {n:,} | {r['parse']:.2f} s ({1e6 * r['parse'] / n:.1f} µs/node) "
+            f"| {r['forward']:.2f} s ({1e6 * r['forward'] / n:.2f} µs/node) "
+            f"| {r['reverse']:.2f} s ({1e6 * r['reverse'] / n:.2f} µs/node) "
+            f"| {r['reverse'] / r['forward']:.1f}× | {r['check']:.2f} s | {r['total']:.1f} s "
+            f"| {r['rss_kb'] / 1024:.0f} MB ({1024 * r['rss_kb'] / n:.0f} B/node) "
+            f"| {'passed' if r['passed'] else 'FAILED'} |")
+    lines += ["", "Targets: 100,000 nodes < 4 s and 1,000,000 nodes < 40 s in total; "
+              "memory linear in nodes (compare B/node); reverse ≤ 3× forward.", "",
+              "## Batch: `gradcli eval \"log(3*x^2 + 5*x*y)\" --batch points.csv --format csv`",
+              "", "CSV in, CSV out with the value and both partials, whole process.", "",
+              "| evaluation | points | time | points/s | target |", "|---|---:|---:|---:|---|"]
+    for name, n, secs in bt:
+        rate = n / secs
+        target = "≥ 200,000/s" + (" ✓" if rate >= 200_000 else " ✗ (under)") \
+            if name.startswith("NumPy") else "(fallback without NumPy)"
+        lines.append(f"| {name} | {n:,} | {secs:.2f} s | {rate:,.0f} | {target} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    text = report(quick)
+    sys.stdout.write(text)
+    if not quick:
+        (ROOT / "bench" / "RESULTS.md").write_text(text, encoding="utf-8")
+        sys.stdout.write("\nwritten to bench/RESULTS.md\n")
+
+
+if __name__ == "__main__":
+    main()
