@@ -81,7 +81,7 @@ def startup(runs: int) -> list[tuple[str, float, float, str]]:
         if _installed(module):
             cmds[name] = ([PY, "-c", code], "")
     times: dict[str, list[float]] = {k: [] for k in cmds}
-    for name, (cmd, _) in cmds.items():  # warm the page cache and the .pyc files
+    for cmd, _ in cmds.values():  # warm the page cache and the .pyc files
         run_time(cmd)
     for _ in range(runs):
         for name, (cmd, _) in cmds.items():
