@@ -25,7 +25,7 @@ from fractions import Fraction
 from typing import Any
 
 from gradcli.ops import CONSTANTS
-from gradcli.tape import CONST, VAR, Tape, expressions, format_op, prune
+from gradcli.tape import CONST, VAR, Tape, format_op, prune
 
 NUM, VARIABLE, SYMBOL, FUNC, MUL, ADD = "n", "v", "s", "f", "m", "a"
 _RANK = {NUM: 0, SYMBOL: 1, VARIABLE: 2, FUNC: 3, MUL: 4, ADD: 5}
@@ -544,7 +544,53 @@ def simplify(tape: Tape, exact: bool = True) -> Tape:
     return prune(result)
 
 
+MAX_FORMULA = 20_000_000  # characters: a longer derivative is refused, not printed
+
+
+def _templates(tape: Tape) -> tuple[list[list[str]], list[int]]:
+    """Each node's text around its arguments (from format_op), and its printed length."""
+    mark = "\x00"
+    parts: list[list[str]] = []
+    prec: list[int] = []
+    length: list[int] = []
+    for i, op in enumerate(tape.ops):
+        if op in (VAR, CONST):
+            label = tape.labels[i] or ""
+            parts.append([label])
+            prec.append(3 if label.startswith("-") else 9)
+            length.append(len(label))
+            continue
+        kids = tape.args[i]
+        text, p = format_op(op, [(mark, prec[a]) for a in kids])
+        parts.append(text.split(mark))
+        prec.append(p)
+        length.append(len(text) - len(kids) + sum(length[a] for a in kids))
+    return parts, length
+
+
 def formulas(tape: Tape) -> list[str]:
-    """Each output of a (simplified) tape as one line of gradcli syntax."""
-    texts = expressions(tape, limit=2**62)
-    return [texts[o] for o in tape.outputs]
+    """Each output of a (simplified) tape as one line of gradcli syntax.
+
+    `expressions()` keeps every node's whole text, which is quadratic for a long
+    chain; this writes only the outputs, with an explicit stack (no recursion),
+    each node's shape coming from the same `format_op`.
+    """
+    from gradcli.errors import InputError
+
+    parts, length = _templates(tape)
+    out = []
+    for o in tape.outputs:
+        if length[o] > MAX_FORMULA:
+            raise InputError(f"the derivative is {length[o]:,} characters long; the limit "
+                             f"is {MAX_FORMULA:,}", hint="gradcli eval gives its value at a point")
+        pieces: list[str] = []
+        stack: list[tuple[int, int]] = [(o, 0)]  # (node, how many of its pieces written)
+        while stack:
+            node, k = stack.pop()
+            segs = parts[node]
+            pieces.append(segs[k])
+            if k + 1 < len(segs):
+                stack.append((node, k + 1))
+                stack.append((tape.args[node][k], 0))
+        out.append("".join(pieces))
+    return out
