@@ -141,6 +141,10 @@ def bad_order(v: Any) -> int | None:
         if isinstance(x, Dual):
             stack.append((x.primal, k))
             stack.append((x.tangent, k + 1))
+        elif hasattr(x, "bad_order"):  # a Jet (gradcli/jet.py) knows its own
+            j = x.bad_order()
+            if j is not None and (worst is None or k + j < worst):
+                worst = k + j
         elif not math.isfinite(x) and (worst is None or k < worst):
             worst = k
     return worst

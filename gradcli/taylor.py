@@ -1,38 +1,40 @@
 """Higher derivatives of a one-variable function, and its Taylor polynomial as text.
 
-f, f′, …, f⁽ᴺ⁾ come from one forward sweep over nested Duals (`dual.seed`), so
-every order is the operations table's rules applied N times, not a difference
-quotient.  The check differentiates the order k-1 sweep by finite differences.
+f, f′, …, f⁽ᴺ⁾ come from one forward sweep over jets (truncated Taylor series,
+gradcli/jet.py), so every order is the operations table's rules applied N times,
+not a difference quotient.  The check differentiates the order k-1 sweep by
+finite differences.
 
-The polynomial prints as a formula gradcli parses back.  A derivative within 32
+The polynomial prints as a formula gradcli parses back.  A derivative within 256
 units in the last place of a whole number or a simple fraction is taken as exact,
 and its coefficient f⁽ᵏ⁾/k! prints as a reduced fraction (`x^4/24`); any other
 coefficient prints as the shortest decimal that reads back as the same double.
 The allowed denominators (at most 1000) shrink as the value grows, so that a
 double landing that close to such a fraction by chance stays below one in a
-million: past 2·10⁸ only a value that is exactly a whole number counts.
+million: past about 3·10⁷ nothing counts as exact.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import partial
 
-from gradcli.dual import FNS, component, seed
+from gradcli import jet
 from gradcli.errors import InputError
 from gradcli.fdcheck import PartialCheck, check_one
 from gradcli.forward import forward
 from gradcli.pipeline import Evaluation, evaluate
 from gradcli.tape import Tape, number_text
 
-MAX_ORDER = 8  # nested duals cost ~3^N per node: order 8 takes a second, 12 minutes
+MAX_ORDER = 30  # plenty for a Taylor polynomial; keeps a typo (--order 3000) from hanging
 EXACT_DENOMINATOR = 1000
-EXACT_ULPS = 32
-# chance of a false "exact": ~0.3·q²·(2·32·eps·|v|) <= 1e-6  ⇔  q² <= CHANCE / |v|
-CHANCE = 2e8
+EXACT_ULPS = 256  # high orders round more: order 17 of exp(x)·sin(x) is 68 ulps off 256
+# chance of a false "exact": ~0.3·q²·(2·ULPS·eps·|v|) <= 1e-6  ⇔  q² <= CHANCE / |v|
+CHANCE = 1e-6 / (0.6 * EXACT_ULPS * sys.float_info.epsilon)
 
 
 @dataclass
@@ -95,8 +97,12 @@ def _kth(tape: Tape, name: str, k: int, point: Mapping[str, float]) -> float:
 
 
 def _sweep(tape: Tape, name: str, x: float, order: int) -> list[float]:
-    out = forward(tape, {name: seed(x, order)}, fns=FNS)[tape.outputs[0]]
-    return [component(out, k, order) for k in range(order + 1)]
+    jet.reset()
+    try:
+        out = forward(tape, {name: jet.variable(x, order)}, fns=jet.FNS)[tape.outputs[0]]
+    finally:
+        jet.reset()
+    return jet.derivatives(out, order)
 
 
 # ---------------------------------------------------------------- the polynomial
@@ -105,8 +111,10 @@ def exact(v: float) -> Fraction | None:
     """`v` as a simple fraction when it is one, up to the sweeps' rounding."""
     if not math.isfinite(v):
         return None
-    if v == 0 or v.is_integer():
-        return Fraction(v)
+    if v == 0:
+        return Fraction(0)
+    # a large double is a whole number by representation, not because the
+    # derivative is one: the same chance bound applies to whole numbers (q = 1)
     q = min(EXACT_DENOMINATOR, math.isqrt(int(CHANCE / abs(v))))
     if q < 1:
         return None

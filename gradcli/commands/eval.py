@@ -15,9 +15,9 @@ from gradcli.reverse import CONVENTIONS
 @click.option("-f", "--file", type=click.Path(allow_dash=True, dir_okay=False),
               help="Read the expression or program from FILE ('-': standard input).")
 @click.option("--no-check", is_flag=True, help="Skip the finite-difference check.")
-@click.option("--order", type=click.IntRange(1, 8), default=None, metavar="N",
+@click.option("--order", type=click.IntRange(1, 30), default=None, metavar="N",
               help="Instead of the gradient: f′, f″, … f⁽ᴺ⁾ of a one-variable EXPR at the "
-                   "point (dual numbers; see also gradcli taylor).")
+                   "point (Taylor arithmetic; see also gradcli taylor).")
 @click.option("--direction", metavar="V", default=None,
               help="Also ∇f·v, the derivative along V: components in the order of the "
                    "variables (1,2) or by name (x=1,y=2); not normalised.")

@@ -92,7 +92,7 @@ def derivatives_text(d: Derivatives, poly: str | None, fmt: str, quiet: bool,
     name = d.evaluation.tape.output_names[0]
     with console.capture() as cap:
         console.print(Text(f"{name}   at {d.name} = {a}", style="bold"))
-        table = Table(title="Derivatives (nested dual numbers)", title_justify="left")
+        table = Table(title="Derivatives (Taylor arithmetic)", title_justify="left")
         table.add_column("k", justify="right")
         table.add_column(f"f⁽ᵏ⁾({a})", justify="right")
         if poly is not None:
@@ -152,7 +152,7 @@ def command(args: tuple[str, ...], file: str | None, order: int, no_check: bool,
             digits: int | None, quiet: bool, wrt: tuple[str, ...]) -> int:
     """The Taylor polynomial of degree N of a one-variable EXPR around a point.
 
-    The derivatives come from nested dual numbers on the operations table, each
+    The derivatives come from Taylor arithmetic on the operations table, each
     order checked against finite differences of the order before.  The formula
     reads back into gradcli.  A derivative that is a whole number or a simple
     fraction prints its coefficient as an exact fraction (x^4/24); any other
