@@ -191,7 +191,7 @@ class Canon:
             return self.pow(args[0], self.num(Fraction(1, 2)))
         vals = [self.value(a) for a in args]
         if all(v is not None for v in vals):
-            folded = _fold(op, vals)  # type: ignore[arg-type]
+            folded = fold(op, vals)  # type: ignore[arg-type]
             if folded is not None:
                 return self.num(folded)
         a0 = args[0]
@@ -226,7 +226,8 @@ def _int_power(b: Fraction, n: Fraction) -> Fraction | None:
     return b ** k
 
 
-def _fold(op: str, vals: list[Fraction]) -> Fraction | None:
+def fold(op: str, vals: list[Fraction]) -> Fraction | None:
+    """op(*vals) when that is an exact rational (abs, sign, sin(0), log(1)), else None."""
     x = vals[0]
     if op == "abs":
         return abs(x)

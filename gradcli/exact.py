@@ -1,0 +1,262 @@
+"""Exact arithmetic: integers and fractions stay `Fraction`s, everything else is marked.
+
+A value is a `Fraction` when it is known exactly (through + - * /, integer
+powers, exact roots, abs, sign, min, max and the like) and a `float` when it is
+not (ln 42): floats are contagious, so a result is exact exactly when every step
+that led to it was.  The forward sweep is gradcli/forward.py's with this file's
+function table; the reverse sweep is a copy of the plain loop that keeps
+adjoints as Fractions (gradcli/reverse.py's starts from 0.0, which would turn
+every adjoint into a float).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from types import SimpleNamespace
+from typing import Any
+
+from gradcli.errors import DomainError, GradcliError, InputError
+from gradcli.forward import _args_text, _where, describe, forward
+from gradcli.ops import NUM, OPS
+from gradcli.tape import CONST, VAR, Tape, needs_grad
+
+Value = Fraction | float
+MAX_EXPONENT = 10_000  # x^n exactly only for |n| up to this: past it a float is kinder
+MAX_BITS = 100_000
+
+
+def is_exact(v: Any) -> bool:
+    return isinstance(v, Fraction)
+
+
+def _root(x: Fraction, q: int) -> Fraction | None:
+    """The rational q-th root of x, if there is one."""
+    if x < 0 and q % 2 == 0:
+        return None
+    sign = -1 if x < 0 else 1
+    n, d = abs(x.numerator), x.denominator
+    rn, rd = round(n ** (1 / q)), round(d ** (1 / q))
+    for a in (rn - 1, rn, rn + 1):
+        for b in (rd - 1, rd, rd + 1):
+            if a >= 0 and b > 0 and a ** q == n and b ** q == d:
+                return sign * Fraction(a, b)
+    return None
+
+
+def _pow(x: Value, y: Value) -> Value:
+    if isinstance(x, Fraction) and isinstance(y, Fraction):
+        if x == 0 and y < 0:
+            raise ZeroDivisionError
+        p, q = y.numerator, y.denominator
+        size = max(abs(x.numerator), x.denominator).bit_length() * abs(p)
+        if abs(p) <= MAX_EXPONENT and size <= MAX_BITS and q <= 64:
+            base = x if q == 1 else _root(x, q)
+            if base is not None:
+                return base ** p
+    return float(OPS["pow"].fn(float(x), float(y)))
+
+
+def _div(x: Value, y: Value) -> Value:
+    if y == 0:
+        raise ZeroDivisionError
+    return x / y
+
+
+def _sqrt(x: Value) -> Value:
+    if isinstance(x, Fraction) and x >= 0:
+        r = _root(x, 2)
+        if r is not None:
+            return r
+    return float(math.sqrt(x))
+
+
+def _sign(x: Value) -> Value:
+    return Fraction((x > 0) - (x < 0)) if isinstance(x, Fraction) else float(OPS["sign"].fn(x))
+
+
+def _inexact(name: str) -> Callable[..., Value]:
+    fn = OPS[name].fn
+
+    def f(*xs: Value) -> Value:
+        from gradcli.simplify import fold
+
+        if all(isinstance(x, Fraction) for x in xs):
+            folded = fold(name, list(xs))  # type: ignore[arg-type]
+            if folded is not None:  # sin(0), exp(0), log(1): exact after all
+                return folded
+        return float(fn(*[float(x) for x in xs]))
+
+    return f
+
+
+def _exact_or(name: str, exact: Callable[..., Value]) -> Callable[..., Value]:
+    inexact = _inexact(name)
+    return lambda *xs: exact(*xs) if all(isinstance(x, Fraction) for x in xs) else inexact(*xs)
+
+
+FNS: dict[str, Callable[..., Value]] = {name: _inexact(name) for name in OPS}
+FNS.update({
+    "add": lambda x, y: x + y, "sub": lambda x, y: x - y, "mul": lambda x, y: x * y,
+    "div": _div, "neg": lambda x: -x, "pow": _pow, "sqrt": _sqrt, "sign": _sign,
+    "abs": _exact_or("abs", abs), "step": _exact_or("step", lambda x: Fraction(int(x > 0))),
+    "relu": _exact_or("relu", lambda x: max(x, Fraction(0))),
+    "min": _exact_or("min", lambda *xs: min(xs)), "max": _exact_or("max", lambda *xs: max(xs)),
+})
+
+# the namespace the partial rules are evaluated over: the same functions
+NS = SimpleNamespace(**{name: FNS[name] for name in vars(NUM)})
+
+
+def literal(label: str | None, value: float) -> Value:
+    """A constant node's exact value: 0.1 is 1/10, pi and e are floats."""
+    try:
+        return Fraction(label or "")
+    except (ValueError, ZeroDivisionError):
+        return value
+
+
+def exact_tape(tape: Tape) -> Tape:
+    """The same tape with its literals as Fractions (the parser stores floats)."""
+    out = copy.copy(tape)
+    out.consts = [literal(tape.labels[i], c) if op == CONST else c  # type: ignore[misc]
+                  for i, (op, c) in enumerate(zip(tape.ops, tape.consts, strict=True))]
+    return out
+
+
+def parse_exact(name: str, text: str) -> Value:
+    """A variable's value: 1.5 is 3/2, 2/3 stays 2/3, pi/4 is a float."""
+    from gradcli.parser import parse
+
+    try:
+        return Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        pass
+    try:
+        tape = parse(text)
+    except GradcliError as e:
+        raise InputError(f"the value of {name}, {text!r}, is not a number: {e.message}") from None
+    if tape.variables or len(tape.outputs) != 1:
+        raise InputError(f"the value of {name}, {text!r}, must be one number made of numbers, "
+                         "pi and e")
+    try:
+        return forward(exact_tape(tape), {}, fns=FNS)[tape.outputs[0]]
+    except GradcliError as e:
+        raise InputError(f"the value of {name}: {e.message}") from None
+
+
+def exact_forward(tape: Tape, env: Mapping[str, Value]) -> list[Value]:
+    """Every node's value, exact where the arithmetic allows."""
+    return forward(exact_tape(tape), env, fns=FNS)
+
+
+def local_partials(tape: Tape, i: int, vals: list[Value]) -> tuple[Value, ...]:
+    """∂node/∂argument for each argument of node i, exact where possible."""
+    op = tape.ops[i]
+    argv = [vals[j] for j in tape.args[i]]
+    if op == "pow" and all(isinstance(v, Fraction) for v in argv):
+        x, y = argv
+        if y == 0:
+            dx: Value = Fraction(0)
+        elif x == 0:
+            dx = Fraction(0) if y > 1 else Fraction(1) if y == 1 else math.nan
+        else:
+            dx = y * _pow(x, y - 1)
+        dy = vals[i] * FNS["log"](x) if x > 0 else Fraction(0) if (x == 0 and y > 0) else math.nan
+        return dx, dy
+    try:
+        return tuple(OPS[op].partials(NS, vals[i], *argv))
+    except (ZeroDivisionError, ValueError, OverflowError):
+        return (math.nan,) * len(argv)
+
+
+def exact_reverse(tape: Tape, vals: list[Value], output: int | None = None) -> list[Value]:
+    """Adjoints for one output, as Fractions wherever every factor on the way was exact."""
+    out = tape.outputs[-1] if output is None else output
+    need = needs_grad(tape)
+    adj: list[Value] = [Fraction(0)] * len(tape)
+    adj[out] = Fraction(1)
+    for i in range(out, -1, -1):
+        g = adj[i]
+        if g == 0 or tape.ops[i] in (VAR, CONST) or not need[i]:
+            continue
+        for j, p in zip(tape.args[i], local_partials(tape, i, vals), strict=True):
+            if not need[j]:
+                continue
+            if isinstance(p, float) and not math.isfinite(p):
+                raise DomainError(f"the derivative of {describe(tape, i)} is undefined"
+                                  + _where(_args_text(tape, i, vals)),
+                                  text=tape.text, pos=tape.pos[i])
+            adj[j] = adj[j] + g * p
+    return adj
+
+
+def show(v: Any, digits: int | None = 10) -> str:
+    """9/14 (0.6428571429), 12, or ≈ 3.737669618 for a value that is not exact."""
+    from gradcli.render import fmt
+
+    if isinstance(v, Fraction):
+        if v.denominator == 1:
+            return str(v.numerator)
+        return f"{v} ({fmt(float(v), digits)})"
+    return f"≈ {fmt(v, digits)}"
+
+
+def short(v: Any, digits: int | None = 4) -> str:
+    """A value inside a ledger line: 9/14, 12, ≈3.738."""
+    from gradcli.render import fmt
+
+    if isinstance(v, Fraction):
+        return str(v)
+    return f"≈{fmt(v, digits)}"
+
+
+def jvalue(v: Any) -> dict[str, Any]:
+    """A value for JSON: the float, and the exact fraction as text (null when inexact)."""
+    from gradcli.render import jnum
+
+    return {"value": jnum(float(v)), "exact": str(v) if isinstance(v, Fraction) else None}
+
+
+# ---------------------------------------------------------------- eval --exact
+
+def eval_exact(source: str, raw: Mapping[str, str], fmt: str, quiet: bool,
+               digits: int | None, wrt: list[str]) -> str:
+    """`gradcli eval --exact`: the value and gradient, exact where they can be."""
+    from gradcli.parser import parse
+    from gradcli.pipeline import missing_error
+
+    tape = parse(source)
+    values = {n: parse_exact(n, t) for n, t in raw.items()}
+    missing = [n for n in tape.variables if n not in values]
+    if missing:
+        raise missing_error(tape, missing, values)  # type: ignore[arg-type]
+    for w in wrt:
+        if w not in tape.variables:
+            raise InputError(f"--wrt {w}: {w} is not a variable of the expression",
+                             hint="variables: " + (", ".join(tape.variables) or "none"))
+    env = {n: values[n] for n in tape.variables}
+    vals = exact_forward(tape, env)
+    adj = exact_reverse(tape, vals)
+    out = tape.outputs[-1]
+    names = [w for w in tape.variables if not wrt or w in wrt]
+    if fmt == "json":
+        from gradcli.render import to_json
+
+        return to_json({"expression": source, "exact": True,
+                        "variables": {n: jvalue(v) for n, v in env.items()},
+                        "value": jvalue(vals[out]),
+                        "gradient": {n: jvalue(adj[tape.variables[n]]) for n in names}})
+    if quiet:
+        pick = [adj[tape.variables[n]] for n in names] if wrt else \
+            [vals[out], *[adj[tape.variables[n]] for n in names]]
+        return "".join((str(v) if is_exact(v) else f"≈{v!r}") + "\n" for v in pick)
+    f = tape.output_names[-1] if tape.output_names and tape.output_names[-1].isidentifier() \
+        else "f"
+    lines = [f"{f} = {show(vals[out], digits)}"]
+    lines += [f"∂{f}/∂{n} = {show(adj[tape.variables[n]], digits)}" for n in names]
+    if not all(is_exact(v) for v in [vals[out], *[adj[tape.variables[n]] for n in names]]):
+        lines.append("≈ marks a value that is not a rational number (or was rounded on the way)")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,70 @@
+"""Exact arithmetic: fractions through the sweeps, inexact values marked."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import pytest
+
+from gradcli.exact import exact_forward, exact_reverse, parse_exact
+from gradcli.parser import parse
+
+SEED_002 = "a = x^2; b = 3*a; c = x*y; d = 5*c; e = b + d; z = log(e)"
+
+
+def test_seed_002_gradient_is_9_14_and_5_21(gradcli) -> None:  # type: ignore[no-untyped-def]
+    # dz/dx = (6x+5y)/(3x^2+5xy) = 27/42 = 9/14 and dz/dy = 5x/(3x^2+5xy) = 10/42 = 5/21
+    r = gradcli("eval", SEED_002, "--x", "2", "--y", "3", "--exact")
+    assert r.code == 0, r.err
+    assert "∂z/∂x = 9/14 (0.6428571429)" in r.out
+    assert "∂z/∂y = 5/21 (0.2380952381)" in r.out
+    assert "z = ≈ 3.737669618" in r.out  # ln 42 is not rational: marked
+    data = json.loads(gradcli("eval", SEED_002, "--x", "2", "--y", "3", "--exact",
+                              "--format", "json").out)
+    assert data["gradient"]["x"] == {"value": 9 / 14, "exact": "9/14"}
+    assert data["value"]["exact"] is None
+
+
+def test_fractions_stay_exact_through_the_sweeps() -> None:
+    tape = parse("(x^3 - 1/3)/(y + 0.1) - x^-2")
+    env = {"x": Fraction(2, 3), "y": Fraction(1, 5)}
+    vals = exact_forward(tape, env)
+    x, y = env["x"], env["y"]
+    want = (x ** 3 - Fraction(1, 3)) / (y + Fraction(1, 10)) - x ** -2
+    assert vals[tape.outputs[0]] == want
+    adj = exact_reverse(tape, vals)
+    assert adj[tape.variables["x"]] == 3 * x ** 2 / (y + Fraction(1, 10)) + 2 * x ** -3
+    assert adj[tape.variables["y"]] == -(x ** 3 - Fraction(1, 3)) / (y + Fraction(1, 10)) ** 2
+
+
+def test_exact_roots_and_inexact_functions() -> None:
+    tape = parse("sqrt(x) + x^1.5")
+    vals = exact_forward(tape, {"x": Fraction(9, 4)})
+    assert vals[tape.outputs[0]] == Fraction(3, 2) + Fraction(27, 8)
+    tape = parse("sqrt(x) + sin(x)")
+    vals = exact_forward(tape, {"x": Fraction(9, 4)})
+    assert isinstance(vals[tape.outputs[0]], float)  # sin(9/4) is not rational
+    sq = parse("sqrt(x)")
+    assert isinstance(exact_forward(sq, {"x": Fraction(2)})[sq.outputs[0]], float)
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("1.5", Fraction(3, 2)), ("2/3", Fraction(2, 3)), ("-0.25", Fraction(-1, 4)),
+    ("1e-3", Fraction(1, 1000))])
+def test_values_read_exactly(text: str, want: Fraction) -> None:
+    assert parse_exact("x", text) == want
+
+
+def test_quiet_and_plain(gradcli) -> None:  # type: ignore[no-untyped-def]
+    r = gradcli("eval", "x/3 + y^2", "--x", "1", "--y", "1/2", "--exact", "-q")
+    assert r.out == "7/12\n1/3\n1\n"
+    r = gradcli("eval", "exp(x)", "--x", "1", "--exact", "-q")
+    assert r.out.startswith("≈2.718281828")
+
+
+def test_exact_errors(gradcli) -> None:  # type: ignore[no-untyped-def]
+    r = gradcli("eval", "1/(x - 2)", "--x", "2", "--exact")
+    assert r.code == 3 and r.out == "" and r.err.startswith("gradcli: error: ")
+    r = gradcli("eval", "x*y", "--x", "2", "--exact")
+    assert r.code == 2 and "no value for the variable y" in r.err
