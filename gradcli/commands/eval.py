@@ -29,8 +29,10 @@ from gradcli.reverse import CONVENTIONS
 @click.option("--subgradient", type=click.Choice(CONVENTIONS), default="torch",
               show_default=True, help="The number to report at a kink or tie: PyTorch's, "
               "a one-sided slope, their mean, or an error (exit 3).")
+@click.option("--exact", is_flag=True, help="Integers and fractions stay exact (9/14); a value "
+              "that cannot be (ln 42) is marked ≈.")
 @output_options
-def command(args: tuple[str, ...], file: str | None, no_check: bool,
+def command(args: tuple[str, ...], file: str | None, no_check: bool, exact: bool,
             order: int | None, direction: str | None,
             batch: str | None, check_rows: bool, subgradient: str, fmt: str,
             digits: int | None, quiet: bool, wrt: tuple[str, ...]) -> int:
@@ -66,6 +68,11 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool,
         if batch is not None or any(is_grid(t) for t in raw.values()):
             return eval_batch(source, raw, batch, fmt=fmt, quiet=quiet, digits=digits,
                               wrt=list(wrt), check=check_rows, convention=subgradient)
+    if exact:  # rational arithmetic throughout: gradcli/exact.py
+        from gradcli.exact import eval_exact
+
+        emit(eval_exact(source, raw, fmt, quiet, 10 if digits is None else digits, list(wrt)))
+        return 0
     values = {name: parse_value(name, text) for name, text in raw.items()}
     if order is not None:  # higher derivatives: gradcli/commands/taylor.py renders them
         from gradcli.commands.taylor import run_order
