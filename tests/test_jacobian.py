@@ -194,3 +194,13 @@ def test_help_examples_work(gradcli, command: str) -> None:  # type: ignore[no-u
         got = gradcli(*shlex.split(line)[1:])
         assert got.code == 0, (line, got.err)
         assert got.out
+
+
+def test_jacobian_wrt_picks_columns(gradcli) -> None:  # type: ignore[no-untyped-def]
+    q = gradcli("jacobian", "x*y, x+y", "--x", "2", "--y", "3", "--wrt", "y", "-q")
+    assert q.code == 0 and q.out == "2\n1\n"  # ∂(xy)/∂y = x, ∂(x+y)/∂y = 1
+    j = json.loads(gradcli("jacobian", "x*y, x+y", "--x", "2", "--y", "3", "--wrt", "y",
+                           "--format", "json").out)
+    assert j["variables"] == ["y"] and j["jacobian"] == [[2], [1]]
+    bad = gradcli("jacobian", "x*y", "--x", "2", "--y", "3", "--wrt", "z")
+    assert bad.code == 2 and bad.out == "" and "z is not a variable" in bad.err

@@ -154,25 +154,31 @@ def with_direction(ev: Evaluation, text: str, d: Directional, fmt: str, quiet: b
 
 # ---------------------------------------------------------------- the command
 
-def jacobian_data(ev: Evaluation, d: Directional | None) -> dict[str, Any]:
+def _columns(ev: Evaluation, wrt: list[str] | None) -> list[str]:
+    return [n for n in ev.env if not wrt or n in wrt]
+
+
+def jacobian_data(ev: Evaluation, d: Directional | None,
+                  wrt: list[str] | None = None) -> dict[str, Any]:
     """The JSON document of `gradcli jacobian` (schema in the README)."""
     from gradcli.render import jnum
 
+    cols = _columns(ev, wrt)
+    n_out = len(ev.tape.outputs)
     data: dict[str, Any] = {
         "expression": ev.tape.text,
-        "variables": list(ev.env),
+        "variables": cols,
         "point": {n: jnum(x) for n, x in ev.env.items()},
         "outputs": list(ev.tape.output_names),
         "values": [jnum(ev.values[o]) for o in ev.tape.outputs],
-        "jacobian": [[jnum(g) for g in ev.gradient_of(k).values()]
-                     for k in range(len(ev.tape.outputs))],
+        "jacobian": [[jnum(ev.gradient_of(k)[n]) for n in cols] for k in range(n_out)],
         "notes": [n.message for n in ev.notes],
     }
     if ev.checks:
         data["check"] = {
-            "passed": all(c.passed for c in ev.checks),
-            "fd": [[jnum(p.fd) for p in c.partials.values()] for c in ev.checks],
-            "verdicts": [[p.verdict for p in c.partials.values()] for c in ev.checks],
+            "passed": all(c.partials[n].passed for c in ev.checks for n in cols),
+            "fd": [[jnum(c.partials[n].fd) for n in cols] for c in ev.checks],
+            "verdicts": [[c.partials[n].verdict for n in cols] for c in ev.checks],
         }
     if d is not None:
         data["direction"] = [jnum(x) for x in d.vector.values()]
@@ -182,38 +188,42 @@ def jacobian_data(ev: Evaluation, d: Directional | None) -> dict[str, Any]:
     return data
 
 
-def jacobian_rows(ev: Evaluation, sep: str, d: Directional | None) -> str:
+def jacobian_rows(ev: Evaluation, sep: str, d: Directional | None,
+                  wrt: list[str] | None = None) -> str:
     """CSV/TSV: one row per output: output, value, ∂/∂x..., [J·v], check."""
     import csv
     import io
 
     from gradcli.render import fmt
 
+    cols = _columns(ev, wrt)
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=sep, lineterminator="\n")
-    w.writerow(["output", "value", *(f"d/d{n}" for n in ev.env),
+    w.writerow(["output", "value", *(f"d/d{n}" for n in cols),
                 *(["jvp"] if d is not None else []), *(["check"] if ev.checks else [])])
     for k, out in enumerate(ev.tape.outputs):
-        row = [ev.tape.output_names[k], fmt(ev.values[out]),
-               *(fmt(g) for g in ev.gradient_of(k).values())]
+        grad = ev.gradient_of(k)
+        row = [ev.tape.output_names[k], fmt(ev.values[out]), *(fmt(grad[n]) for n in cols)]
         if d is not None:
             row.append(fmt(d.values[k]))
         if ev.checks:
-            ok = ev.checks[k].passed and (d is None or d.checks[k] is None
-                                         or d.checks[k].passed)  # type: ignore[union-attr]
+            dk = d.checks[k] if d is not None else None
+            ok = all(ev.checks[k].partials[n].passed for n in cols) and (dk is None or dk.passed)
             row.append("passed" if ok else "failed")
         w.writerow(row)
     return buf.getvalue()
 
 
 def jacobian_text(ev: Evaluation, d: Directional | None, digits: int | None, fmt: str,
-                  quiet: bool, width: int | None = None, color: bool = False) -> str:
+                  quiet: bool, width: int | None = None, color: bool = False,
+                  wrt: list[str] | None = None) -> str:
     """Every format of `gradcli jacobian` but JSON and CSV."""
     from gradcli.render import fmt as fmt_num
     from gradcli.render import jacobian_summary, jacobian_table, output_labels
 
+    cols = _columns(ev, wrt)
     if quiet:  # the matrix, one row per line (then J·v, when asked)
-        lines = [" ".join(fmt_num(g, digits) for g in ev.gradient_of(k).values())
+        lines = [" ".join(fmt_num(ev.gradient_of(k)[n], digits) for n in cols)
                  for k in range(len(ev.tape.outputs))]
         if d is not None:
             lines = [fmt_num(x, digits) for x in d.values]
@@ -222,7 +232,7 @@ def jacobian_text(ev: Evaluation, d: Directional | None, digits: int | None, fmt
         lines = []
         for k, (label, out) in enumerate(zip(output_labels(ev), ev.tape.outputs, strict=True)):
             grads = ", ".join(f"d/d{n} = {fmt_num(g, digits)}"
-                              for n, g in ev.gradient_of(k).items())
+                              for n, g in ev.gradient_of(k).items() if n in cols)
             lines.append(f"{label} = {ev.tape.output_names[k]} = "
                          f"{fmt_num(ev.values[out], digits)}: {grads}")
         lines.append(jacobian_summary(ev))
@@ -240,7 +250,7 @@ def jacobian_text(ev: Evaluation, d: Directional | None, digits: int | None, fmt
     with console.capture() as cap:
         console.print(Text(", ".join(ev.tape.output_names) + (f"   at {point}" if point else ""),
                            style="bold"))
-        console.print(jacobian_table(ev, digits))
+        console.print(jacobian_table(ev, digits, wrt))
         console.print(jacobian_summary(ev))
         if d is not None:
             for line in direction_lines(ev, d, digits):
@@ -277,24 +287,26 @@ def command(args: tuple[str, ...], file: str | None, direction: str | None, no_c
     """
     from gradcli.pipeline import evaluate, parse_value
 
-    if wrt:
-        raise InputError("gradcli jacobian shows every input; --wrt does not apply",
-                         hint="gradcli eval EXPR --wrt NAME gives chosen partials")
     source, raw = split_args(args, file)
     values = {name: parse_value(name, text) for name, text in raw.items()}
     ev = evaluate(source, values, check=not no_check)
+    unknown = [w for w in wrt if w not in ev.env]
+    if unknown:
+        raise InputError(f"--wrt {unknown[0]}: {unknown[0]} is not a variable of the expression",
+                         hint="variables: " + (", ".join(ev.env) or "none"))
+    cols = list(wrt) or None
     for w in ev.warnings:
         warn(w)
     d = directional(ev, direction, not no_check) if direction is not None else None
     if fmt == "json" and not quiet:
         from gradcli.render import to_json
 
-        text = to_json(jacobian_data(ev, d))
+        text = to_json(jacobian_data(ev, d, cols))
     elif fmt in ("csv", "tsv") and not quiet:
-        text = jacobian_rows(ev, "," if fmt == "csv" else "\t", d)
+        text = jacobian_rows(ev, "," if fmt == "csv" else "\t", d, cols)
     else:
         text = jacobian_text(ev, d, 10 if digits is None and fmt == "table" else digits, fmt,
-                             quiet, terminal_width(), want_color())
+                             quiet, terminal_width(), want_color(), cols)
     emit(text)
     ok = all(c.passed for c in ev.checks) and (d is None or d.passed)
     return 0 if ok else 1
