@@ -344,8 +344,16 @@ class Evaluator:
 
     def _fail(self, kind: str, label: str, message: str) -> None:
         self.failures[kind] += 1
-        if not self.first_error:
-            self.first_error = f"{label}: {message}"
+
+    def note_first(self, labels: list[str],
+                   results: list[tuple[list[float] | None, str, list[str], str]]) -> None:
+        """Remember the first failing row in input order, for the summary."""
+        if self.first_error:
+            return
+        for label, (_, chk, _, err) in zip(labels, results, strict=True):
+            if err or chk == "failed":
+                self.first_error = f"{label}: {err or 'the finite-difference check failed'}"
+                return
 
     def status(self) -> int:
         f = self.failures
@@ -390,8 +398,8 @@ def _number(name: str, text: str) -> float | str:
 
         try:
             v = parse_value(name, text)  # pi/4, sqrt(2): the grammar, never eval
-        except GradcliError as e:
-            return e.message
+        except GradcliError:
+            return f"the value of {name}, {text!r}, is not a number"
     if not math.isfinite(v):
         return f"the value of {name} is {text}; a point must be finite"
     return v
@@ -474,6 +482,7 @@ def run(tape: Tape, source: Iterator[Any], header: list[str] | None,
                         points.append(p)
                         errors.append(e)
                 results = ev.run(labels, points, errors)
+                ev.note_first(labels, results)
                 rows: list[Row] = [(sh, p, *r)
                                    for sh, p, r in zip(shown, points, results, strict=True)]
                 text = writer.rows(rows)
