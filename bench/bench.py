@@ -11,6 +11,7 @@ Optional rows (PyTorch, JAX, SymPy) appear only where those are installed.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import platform
@@ -149,6 +150,60 @@ def scale(sizes: list[int]) -> list[dict[str, float]]:
     return rows
 
 
+SYMPY_CHILD = r"""
+import json, sys, time
+import sympy
+text = sys.stdin.read()
+x, y = sympy.symbols("x y")
+t0 = time.perf_counter(); f = sympy.sympify(text); t1 = time.perf_counter()
+grad = [sympy.diff(f, v) for v in (x, y)]; t2 = time.perf_counter()
+at = {x: 0.7, y: 1.3}
+vals = [float(g.evalf(subs=at)) for g in grad]; t3 = time.perf_counter()
+print(json.dumps({"parse": t1 - t0, "diff": t2 - t1, "evalf": t3 - t2, "grad": vals}))
+"""
+
+TORCH_CHILD = r"""
+import json, math, sys, time
+import torch
+text = sys.stdin.read()
+x = torch.tensor(0.7, dtype=torch.float64, requires_grad=True)
+y = torch.tensor(1.3, dtype=torch.float64, requires_grad=True)
+n = text.count("sin(")
+t0 = time.perf_counter()
+total = torch.zeros((), dtype=torch.float64)
+for k in range(1, n + 1):  # the same terms, scalar ops as a user would write them
+    total = total + torch.sin(k * x) * y + x / (k + 0.5)
+t1 = time.perf_counter(); total.backward(); t2 = time.perf_counter()
+print(json.dumps({"forward": t1 - t0, "reverse": t2 - t1, "grad": [x.grad.item(), y.grad.item()]}))
+"""
+
+
+def others(sizes: list[int], timeout: float) -> list[str]:
+    """Markdown rows for SymPy and PyTorch on the scale expression, where installed."""
+    rows = []
+    for (name, module, child), nodes in itertools.product(
+            (("SymPy", "sympy", SYMPY_CHILD), ("PyTorch (scalar autograd)", "torch", TORCH_CHILD)),
+            sizes):
+        if not _installed(module):
+            continue
+        text = scale_text(nodes)
+        try:
+            out = subprocess.run([PY, "-c", child], input=text, capture_output=True,
+                                 text=True, env=ENV, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            rows.append(f"| {name} | ~{nodes:,} | timed out after {timeout:.0f} s |")
+            continue
+        if out.returncode != 0:
+            last = out.stderr.strip().splitlines()[-1][:100] if out.stderr.strip() else "?"
+            rows.append(f"| {name} | ~{nodes:,} | failed: {last} |")
+            continue
+        r = json.loads(out.stdout)
+        parts = [f"{k} {v:.2f} s ({1e6 * v / nodes:.1f} µs/node)" for k, v in r.items()
+                 if k != "grad"]
+        rows.append(f"| {name} | ~{nodes:,} | {', '.join(parts)} |")
+    return rows
+
+
 # ---------------------------------------------------------------- batch
 
 NO_NUMPY = ("import sys, gradcli.compile as c; c.numpy_namespace = lambda: None; "
@@ -192,6 +247,7 @@ def report(quick: bool) -> str:
     st = startup(runs)
     sc = scale(sizes)
     bt = batch(100_000 if quick else 1_000_000, 20_000 if quick else 100_000)
+    ot = others([2_000] if quick else [2_000, 20_000], 60 if quick else 120)
     lines = ["# gradcli benchmark", "",
              f"Machine: {machine()}.", "",
              f"Produced by `make bench` (bench/bench.py) in {time.perf_counter() - started:.0f} s."
@@ -218,7 +274,12 @@ def report(quick: bool) -> str:
             f"| {r['rss_kb'] / 1024:.0f} MB ({1024 * r['rss_kb'] / n:.0f} B/node) "
             f"| {'passed' if r['passed'] else 'FAILED'} |")
     lines += ["", "Targets: 100,000 nodes < 4 s and 1,000,000 nodes < 40 s in total; "
-              "memory linear in nodes (compare B/node); reverse ≤ 3× forward.", "",
+              "memory linear in nodes (compare B/node); reverse ≤ 3× forward."]
+    if ot:
+        lines += ["", "The same kind of expression in other tools, where installed "
+                  "(a smaller size: they do not reach 100,000 nodes in reasonable time):", "",
+                  "| tool | nodes | time |", "|---|---:|---|", *ot]
+    lines += ["",
               "## Batch: `gradcli eval \"log(3*x^2 + 5*x*y)\" --batch points.csv --format csv`",
               "", "CSV in, CSV out with the value and both partials, whole process.", "",
               "| evaluation | points | time | points/s | target |", "|---|---:|---:|---:|---|"]
