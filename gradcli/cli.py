@@ -40,6 +40,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                         "diagnosis."),
     "plot": ("gradcli.commands.plot", "Plot f and its derivative over a range (terminal, "
                                       "PNG, SVG)."),
+    "explain": ("gradcli.commands.explain", "The chain rule as a ledger: forward steps, "
+                                            "backward edges, fan-out sums, paths."),
     # (more commands register here, one line each)
 }
 

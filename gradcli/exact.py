@@ -166,8 +166,9 @@ def local_partials(tape: Tape, i: int, vals: list[Value]) -> tuple[Value, ...]:
             dx = y * _pow(x, y - 1)
         dy = vals[i] * FNS["log"](x) if x > 0 else Fraction(0) if (x == 0 and y > 0) else math.nan
         return dx, dy
-    try:
-        return tuple(OPS[op].partials(NS, vals[i], *argv))
+    try:  # the rules' literal 1s and -1s are exact too
+        return tuple(Fraction(p) if type(p) is int else p
+                     for p in OPS[op].partials(NS, vals[i], *argv))
     except (ZeroDivisionError, ValueError, OverflowError):
         return (math.nan,) * len(argv)
 

@@ -1,0 +1,407 @@
+"""The chain rule as a ledger: forward steps, backward edges, fan-out sums, paths.
+
+`explain()` runs the two sweeps once more, keeping what a student would write
+down by hand: each forward step with its value; each backward edge with its
+local partial (as a formula from the operations table's own rule, evaluated
+over the symbolic builder, and as a number), the upstream gradient and their
+product; for a node used more than once, the sum of its contributions; and
+for small graphs every path from the output to an input with the product of
+its edge weights.  The renderers below turn the ledger into plain text, Rich
+text or JSON.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from gradcli.errors import DomainError, InputError
+from gradcli.forward import _args_text, _where, describe
+from gradcli.ops import NUM, OPS
+from gradcli.tape import CONST, VAR, Tape, expressions, needs_grad, node_names
+
+MAX_STEPS = 500  # operations; a longer ledger is no explanation
+MAX_PATH_NODES = 40  # the path view is for small graphs only
+MAX_PATHS = 32
+
+
+@dataclass
+class Step:
+    number: int
+    node: int
+    name: str
+    expression: str  # in terms of earlier steps: b = 3*a
+    value: Any
+
+
+@dataclass
+class Edge:
+    node: int  # the consumer
+    arg: int  # the input it differentiates by
+    formula: str  # the local partial ∂node/∂arg as a formula: 1/e
+    local: Any  # its value
+    upstream: Any  # ∂out/∂node
+    product: Any  # upstream * local, this edge's contribution to ∂out/∂arg
+
+
+@dataclass
+class FanIn:
+    node: int  # a node used by several others
+    edges: list[Edge]
+    total: Any
+
+
+@dataclass
+class Path:
+    nodes: list[int]  # output first, input last
+    edges: list[Edge]
+    product: Any
+
+
+@dataclass
+class Ledger:
+    tape: Tape
+    names: list[str]
+    out: int
+    env: dict[str, Any]
+    values: list[Any]
+    adjoints: list[Any]
+    steps: list[Step] = field(default_factory=list)
+    backward: list[Edge | FanIn] = field(default_factory=list)  # in the order of the sweep
+    paths: dict[str, list[Path]] | None = None  # None: too big for the path view
+    notes: list[str] = field(default_factory=list)
+    exact: bool = False
+
+    @property
+    def gradient(self) -> dict[str, Any]:
+        return {n: self.adjoints[i] for n, i in self.tape.variables.items()}
+
+
+def local_formulas(tape: Tape, i: int, names: list[str]) -> list[str]:
+    """∂node/∂arg for each argument of node i, in terms of the names: `1/e`, `2*x`."""
+    from gradcli.simplify import formulas, simplify
+    from gradcli.symbolic import Builder, Sym, const
+
+    mini = Tape()
+
+    def leaf(j: int) -> Sym:
+        if tape.ops[j] == CONST:
+            return Sym(mini, mini.const(tape.consts[j], tape.labels[j]))
+        return Sym(mini, mini.var(names[j]))
+
+    args = [leaf(j) for j in tape.args[i]]
+    out = Sym(mini, mini.var(names[i]))
+    partials = OPS[tape.ops[i]].partials(Builder(mini), out, *args)
+    mini.outputs = [(p if isinstance(p, Sym) else const(mini, p)).node for p in partials]
+    return formulas(simplify(mini))
+
+
+def _local_values(tape: Tape, i: int, vals: list[Any], exact: bool) -> tuple[Any, ...]:
+    if exact:
+        from gradcli.exact import local_partials
+
+        return local_partials(tape, i, vals)
+    argv = [vals[j] for j in tape.args[i]]
+    try:
+        return tuple(OPS[tape.ops[i]].partials(NUM, vals[i], *argv))
+    except (ZeroDivisionError, ValueError, OverflowError):
+        return (math.nan,) * len(argv)
+
+
+def _zero(exact: bool) -> Any:
+    return Fraction(0) if exact else 0.0
+
+
+def explain(source: str, values: dict[str, Any], exact: bool = False) -> Ledger:
+    """The ledger of one evaluation at a point (values as floats, or exact ones)."""
+    from gradcli.parser import parse
+    from gradcli.pipeline import missing_error
+
+    tape = parse(source)
+    missing = [n for n in tape.variables if n not in values]
+    if missing:
+        raise missing_error(tape, missing, values)
+    ops_count = sum(1 for op in tape.ops if op not in (VAR, CONST))
+    if ops_count > MAX_STEPS:
+        raise InputError(f"the expression has {ops_count:,} operations; explain writes out "
+                         f"graphs of up to {MAX_STEPS}", hint="gradcli eval gives the numbers")
+    env = {n: values[n] for n in tape.variables}
+    if exact:
+        from gradcli.exact import exact_forward
+
+        vals = exact_forward(tape, env)
+    else:
+        from gradcli.forward import forward
+
+        vals = forward(tape, env)
+    out = tape.outputs[-1]
+    names = node_names(tape)
+    if tape.labels[out] is None:  # an unnamed output is f, as in ∂f/∂x
+        names[out] = "f" if "f" not in names else names[out]
+    ledger = Ledger(tape, names, out, env, vals, [], exact=exact)
+    ledger_text = expressions(tape, limit=80, names=names)
+    for i, op in enumerate(tape.ops):
+        if op not in (VAR, CONST):
+            ledger.steps.append(Step(len(ledger.steps) + 1, i, names[i], ledger_text[i], vals[i]))
+    _backward(ledger)
+    _paths(ledger)
+    return ledger
+
+
+def _backward(ledger: Ledger) -> None:
+    tape, vals, exact = ledger.tape, ledger.values, ledger.exact
+    need = needs_grad(tape)
+    adj: list[Any] = [_zero(exact)] * len(tape)
+    adj[ledger.out] = Fraction(1) if exact else 1.0
+    into: dict[int, list[Edge]] = {}
+    for i in range(ledger.out, -1, -1):
+        if tape.ops[i] in (VAR, CONST) or not need[i]:
+            continue
+        if len(into.get(i, [])) > 1:
+            ledger.backward.append(FanIn(i, sorted(into[i], key=lambda e: e.node), adj[i]))
+        spec = OPS[tape.ops[i]]
+        argv = [vals[j] for j in tape.args[i]]
+        note = spec.singular(*[float(v) for v in argv]) if spec.singular is not None else None
+        if note is not None:
+            ledger.notes.append(f"{describe(tape, i)}: {note}"
+                                + (f"; reporting {spec.convention} (PyTorch's convention)"
+                                   if spec.kink else ""))
+        formulas = local_formulas(tape, i, ledger.names)
+        local = _local_values(tape, i, vals, exact)
+        for j, f, p in zip(tape.args[i], formulas, local, strict=True):
+            if not need[j]:
+                continue
+            if isinstance(p, float) and not math.isfinite(p):
+                raise DomainError(f"the derivative of {describe(tape, i)} is undefined"
+                                  + _where(_args_text(tape, i, vals))
+                                  + (f": {note}" if note else ""),
+                                  text=tape.text, pos=tape.pos[i])
+            edge = Edge(i, j, f, p, adj[i], adj[i] * p)
+            adj[j] = adj[j] + edge.product
+            into.setdefault(j, []).append(edge)
+            ledger.backward.append(edge)
+    for i in tape.variables.values():
+        if len(into.get(i, [])) > 1:
+            ledger.backward.append(FanIn(i, sorted(into[i], key=lambda e: e.node), adj[i]))
+    ledger.adjoints = adj
+
+
+def _paths(ledger: Ledger) -> None:
+    """Every output-to-input path with its product, when there are few enough."""
+    tape = ledger.tape
+    edges = [e for e in ledger.backward if isinstance(e, Edge)]
+    if len(ledger.steps) > MAX_PATH_NODES:
+        return
+    down: dict[int, list[Edge]] = {}
+    for e in edges:
+        down.setdefault(e.node, []).append(e)
+    # count paths first (a DAG can have exponentially many)
+    count = [0] * len(tape)
+    count[ledger.out] = 1
+    for i in range(ledger.out, -1, -1):
+        for e in down.get(i, []):
+            count[e.arg] += count[i]
+    if sum(count[i] for i in tape.variables.values()) > MAX_PATHS:
+        return
+    one = Fraction(1) if ledger.exact else 1.0
+    paths: dict[str, list[Path]] = {n: [] for n in tape.variables}
+    var_name = {i: n for n, i in tape.variables.items()}
+    stack: list[tuple[int, list[Edge]]] = [(ledger.out, [])]
+    while stack:
+        node, taken = stack.pop()
+        if node in var_name:
+            product = one
+            for e in taken:
+                product = product * e.local
+            paths[var_name[node]].append(Path([ledger.out, *[e.arg for e in taken]], taken,
+                                              product))
+            continue
+        for e in reversed(down.get(node, [])):
+            stack.append((e.arg, [*taken, e]))
+    ledger.paths = paths
+
+
+# ---------------------------------------------------------------- rendering
+
+class _Num:
+    """How numbers print in one ledger: significant digits, or exact fractions."""
+
+    def __init__(self, exact: bool, digits: int) -> None:
+        self.exact, self.digits = exact, digits
+
+    def __call__(self, v: Any) -> str:
+        from gradcli.render import fmt
+
+        if self.exact:
+            from gradcli.exact import short
+
+            return short(v, self.digits)
+        return fmt(v, self.digits)
+
+    def factor(self, v: Any) -> str:
+        text = self(v)
+        return f"({text})" if text.startswith("-") or "/" in text else text
+
+    def full(self, v: Any) -> str:
+        """A result: 9/14 (0.6429) when exact, else the number."""
+        if self.exact:
+            from gradcli.exact import show
+
+            return show(v, self.digits)
+        return self(v)
+
+
+def _d(top: str, bottom: str) -> str:
+    return f"∂{top}/∂{bottom}"
+
+
+def lines(ledger: Ledger, digits: int = 4, wrt: list[str] | None = None) -> \
+        list[tuple[str, str]]:
+    """The ledger as (style, text) lines; style is "" or a heading/result marker."""
+    num = _Num(ledger.exact, digits)
+    names, tape = ledger.names, ledger.tape
+    z = names[ledger.out]
+    point = ", ".join(f"{n} = {num(v)}" for n, v in ledger.env.items())
+    out: list[tuple[str, str]] = [("title", f"{tape.text.strip()}" +
+                                   (f"   at {point}" if point else ""))]
+    out.append(("", ""))
+    out.append(("head", "Forward pass (each step's value)"))
+    width = len(str(len(ledger.steps)))
+    for s in ledger.steps:
+        out.append(("", f"  {s.number:>{width}}. {s.name} = {s.expression} = {num(s.value)}"))
+    out.append(("", ""))
+    out.append(("head", f"Backward pass ({_d(z, 'node')} from {z} back to the inputs: "
+                        "local partial × upstream = product)"))
+    rows: list[tuple[str, str, str, str] | str] = [(z, f"{_d(z, z)} = 1", "", "")]
+    for item in ledger.backward:
+        if isinstance(item, Edge):
+            a, b = names[item.node], names[item.arg]
+            local = f"{_d(a, b)} = {item.formula}"
+            if item.formula != num(item.local):
+                local += f" = {num(item.local)}"
+            rows.append((f"{a} → {b}", local, f"× {_d(z, a)} = {num(item.upstream)}",
+                         f"= {num(item.product)}"))
+        else:
+            n = names[item.node]
+            symbolic = " + ".join(f"{_d(z, names[e.node])}·{_d(names[e.node], n)}"
+                                  for e in item.edges)
+            numeric = " + ".join(f"{num.factor(e.upstream)}·{num.factor(e.local)}"
+                                 for e in item.edges)
+            rows.append(f"{n} is used {len(item.edges)} times, so its contributions add up: "
+                        f"{_d(z, n)} = {symbolic} = {numeric} = {num(item.total)}")
+    widths = [max((len(r[c]) for r in rows if not isinstance(r, str)), default=0)
+              for c in range(3)]
+    for r in rows:
+        if isinstance(r, str):
+            out.append(("sum", "  " + r))
+        else:
+            text = "  ".join(r[c].ljust(widths[c]) for c in range(3))
+            out.append(("", "  " + (text + "  " + r[3] if r[3] else text.rstrip())))
+    out.append(("", ""))
+    out.append(("head", "Gradient"))
+    for n, g in ledger.gradient.items():
+        if not wrt or n in wrt:
+            out.append(("result", f"  {_d(z, n)} = {num.full(g)}"))
+    if ledger.paths is not None:
+        out.append(("", ""))
+        out.append(("head", "Paths (multiply the edge weights along each path from "
+                            f"{z} to an input, then add the paths)"))
+        for n, paths in ledger.paths.items():
+            if not paths or (wrt and n not in wrt):
+                continue
+            for p in paths:
+                route = " → ".join(names[i] for i in p.nodes)
+                formulas = " · ".join(f"({e.formula})" if _loose(e.formula) else e.formula
+                                      for e in p.edges)
+                numbers = " · ".join(num.factor(e.local) for e in p.edges)
+                out.append(("", f"  {route}:  {formulas} = {numbers} = {num(p.product)}"))
+            if len(paths) == 1:
+                out.append(("sum", f"  {_d(z, n)} = {num(ledger.gradient[n])} (one path)"))
+            else:
+                total = " + ".join(num.factor(p.product) for p in paths)
+                out.append(("sum", f"  {_d(z, n)} = {total} = {num(ledger.gradient[n])}"))
+    if ledger.exact:
+        out.append(("", ""))
+        out.append(("", "≈ marks a value that is not exact (not a rational number, or rounded)"))
+    for note in ledger.notes:
+        out.append(("note", f"note: {note}"))
+    return out
+
+
+def _loose(formula: str) -> bool:
+    """Does a formula need brackets as a factor? (sums, and leading minus signs)"""
+    depth = 0
+    for k, ch in enumerate(formula):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0 and ch in "+-" and k > 0:
+            return True
+    return formula.startswith("-")
+
+
+def plain(ledger: Ledger, digits: int = 4, wrt: list[str] | None = None) -> str:
+    return "\n".join(text for _, text in lines(ledger, digits, wrt)).rstrip() + "\n"
+
+
+def rich_text(ledger: Ledger, digits: int = 4, width: int | None = None,
+              color: bool = True, wrt: list[str] | None = None) -> str:
+    """The same lines, styled for a terminal."""
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    styles = {"title": "bold", "head": "bold underline", "sum": "yellow", "result": "bold green",
+              "note": "yellow", "": ""}
+    console = Console(width=width or 100, force_terminal=color, no_color=not color,
+                      color_system="standard" if color else None, highlight=False,
+                      file=io.StringIO(), legacy_windows=False, soft_wrap=True)
+    with console.capture() as cap:
+        for style, text in lines(ledger, digits, wrt):
+            console.print(Text(text, style=styles[style]))
+    return cap.get()
+
+
+def to_data(ledger: Ledger) -> dict[str, Any]:
+    """The ledger as JSON-ready data (full precision; exact values also as text)."""
+    from gradcli.render import jnum
+
+    def val(v: Any) -> Any:
+        if ledger.exact:
+            from gradcli.exact import jvalue
+
+            return jvalue(v)
+        return jnum(v)
+
+    names = ledger.names
+
+    def edge(e: Edge) -> dict[str, Any]:
+        return {"from": names[e.node], "to": names[e.arg], "local": e.formula,
+                "local_value": val(e.local), "upstream": val(e.upstream),
+                "product": val(e.product)}
+
+    backward: list[dict[str, Any]] = []
+    for item in ledger.backward:
+        if isinstance(item, Edge):
+            backward.append({"kind": "edge", **edge(item)})
+        else:
+            backward.append({"kind": "sum", "node": names[item.node],
+                             "terms": [edge(e) for e in item.edges], "value": val(item.total)})
+    data: dict[str, Any] = {
+        "expression": ledger.tape.text,
+        "output": names[ledger.out],
+        "exact": ledger.exact,
+        "inputs": {n: val(v) for n, v in ledger.env.items()},
+        "forward": [{"step": s.number, "name": s.name, "expression": s.expression,
+                     "value": val(s.value)} for s in ledger.steps],
+        "backward": backward,
+        "gradient": {n: val(g) for n, g in ledger.gradient.items()},
+        "paths": None if ledger.paths is None else {
+            n: [{"nodes": [names[i] for i in p.nodes], "weights": [val(e.local) for e in p.edges],
+                 "formulas": [e.formula for e in p.edges], "product": val(p.product)}
+                for p in paths] for n, paths in ledger.paths.items()},
+        "notes": ledger.notes,
+    }
+    return data
