@@ -159,3 +159,50 @@ def test_symbolic_partials_agree_with_numeric_rules() -> None:
                 assert math.isclose(got, numeric[k], rel_tol=1e-12, abs_tol=1e-15), \
                     (name, args, k, formula)
             assert vals  # the point was in the domain
+
+
+def _sympy_functions() -> dict[str, object]:
+    s = sympy
+    return {
+        "log2": lambda u: s.log(u, 2), "log10": lambda u: s.log(u, 10), "abs": s.Abs,
+        "sign": s.sign, "step": lambda u: s.Heaviside(u, 0), "relu": lambda u: s.Max(u, 0),
+        "min": s.Min, "max": s.Max, "sigmoid": lambda u: 1 / (1 + s.exp(-u)),
+        "softplus": lambda u: s.log(1 + s.exp(u)), "e": s.E, "pi": s.pi, "log": s.log,
+        "sqrt": s.sqrt, "exp": s.exp, "sec": s.sec, "csc": s.csc, "cot": s.cot,
+        "asin": s.asin, "acos": s.acos, "atan": s.atan, "atan2": s.atan2,
+        "x": s.Symbol("x", real=True), "y": s.Symbol("y", real=True),
+    }
+
+
+def test_random_expressions_against_sympy() -> None:
+    """Derivative formulas from random expressions over the whole table, valued by SymPy."""
+    from exprgen import expressions
+
+    names = _sympy_functions()
+    rng = random.Random(11)
+    compared = 0
+    for text in expressions(5, 60):
+        expr = sympy.sympify(text.replace("^", "**"), locals=names)
+        tape = parse(text)
+        for v in tape.variables:
+            formula = _diff(text, [v])[v]
+            truth = sympy.diff(expr, names[v])
+            for _ in range(3):
+                point = {n: rng.uniform(-2, 2) for n in tape.variables}
+                try:
+                    forward(tape, point)  # F defined here
+                    got = _value(formula, point)
+                except GradcliError:
+                    continue
+                try:
+                    exact = truth.subs({names[n]: sympy.Float(p, 30)
+                                        for n, p in point.items()}).evalf(30)
+                except (ValueError, TypeError):  # SymPy meets a complex intermediate
+                    continue
+                if not exact.is_real or not exact.is_finite:
+                    continue
+                want = float(exact)
+                assert math.isclose(got, want, rel_tol=1e-7, abs_tol=1e-9), \
+                    (text, v, formula, point, got, want)
+                compared += 1
+    assert compared >= 100
