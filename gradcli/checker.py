@@ -172,6 +172,7 @@ class Verdict:
     derivative: str  # the correct formula, simplified
     samples: list[Sample] = field(default_factory=list)
     diagnosis: str = ""
+    answer: Tape | None = None  # G, parsed
     undefined_answer: int = 0  # points where dF is defined but G is not
 
     @property
@@ -254,7 +255,7 @@ def check_one(f: Tape, wrt: str, expect: str, points: int = 200, seed: int = 0,
         raise InputError(f"--expect {expect!r} uses {', '.join(extra)}, which the "
                          "expression does not", hint="variables: " + ", ".join(f.variables))
     formula = formulas(simplify(differentiate(f, [wrt]).tape, exact=False))[0]
-    verdict = Verdict(wrt, expect, formula)
+    verdict = Verdict(wrt, expect, formula, answer=g)
     ev = _Evaluator(f, g, wrt)
     rng = random.Random(seed)
     fixed = dict(fixed or {})
@@ -363,6 +364,9 @@ def diagnose(v: Verdict, f: Tape, wrt: str) -> str:
     chain = _dropped_factor(v, f, wrt)
     if chain:
         return chain
+    terms = _term_by_term(v, f, wrt)
+    if terms:
+        return terms
     power = _stray_power(v, f)
     if power:
         return power
@@ -413,6 +417,89 @@ def _dropped_factor(v: Verdict, f: Tape, wrt: str) -> str:
             return (f"chain rule: a factor is missing, {formulas(sub)[0]}, the derivative of "
                     f"the inner {texts[u]}")
     return ""
+
+
+def _terms(tape: Tape) -> list[tuple[int, int]]:
+    """The output as a signed sum of terms: (node, +1 or -1), left to right."""
+    found: list[tuple[int, int]] = []
+    stack = [(tape.outputs[-1], 1)]
+    while stack:
+        node, sign = stack.pop()
+        op = tape.ops[node]
+        a = tape.args[node]
+        if op == "add":
+            stack += [(a[1], sign), (a[0], sign)]
+        elif op == "sub":
+            stack += [(a[1], -sign), (a[0], sign)]
+        elif op == "neg":
+            stack.append((a[0], -sign))
+        else:
+            found.append((node, sign))
+    return found
+
+
+def _term_by_term(v: Verdict, f: Tape, wrt: str) -> str:
+    """For sums: which term of the answer is wrong, and what it should be."""
+    from gradcli.simplify import formulas, simplify
+    from gradcli.symbolic import differentiate
+
+    g = v.answer
+    if g is None:
+        return ""
+    f_terms = [t for t in _terms(f) if needs_grad(f)[t[0]]]
+    g_terms = _terms(g)
+    if len(f_terms) < 2 and len(g_terms) < 2:
+        return ""
+    pts = v.samples[:30]
+    try:
+        d_cols = []
+        for node, sign in f_terms:
+            col = []
+            for p in pts:
+                adj, _ = reverse(f, forward(f, p.point), node)
+                col.append(sign * adj[f.variables[wrt]])
+            d_cols.append(col)
+        g_cols = []
+        for node, sign in g_terms:
+            g_cols.append([sign * forward(g, {n: p.point[n] for n in g.variables})[node]
+                           for p in pts])
+    except (GradcliError, ValueError, ZeroDivisionError, OverflowError):
+        return ""
+    f_left = list(range(len(f_terms)))
+    g_left = []
+    for k, gc in enumerate(g_cols):
+        hit = next((j for j in f_left if all(agree(a, b) for a, b in
+                                              zip(gc, d_cols[j], strict=True))), None)
+        if hit is None:
+            g_left.append(k)
+        else:
+            f_left.remove(hit)
+    f_left = [j for j in f_left if not all(agree(x, 0) for x in d_cols[j])]
+    if len(f_left) != 1 or len(g_left) > 1:
+        return ""
+    j = f_left[0]
+    f_texts = expressions(f, limit=60)
+    fnode, fsign = f_terms[j]
+    d = differentiate(f, [wrt], output=fnode)
+    right = formulas(simplify(d.tape, exact=False))[0]
+    of = f"the derivative of {f_texts[fnode]}"
+    if not g_left:
+        return f"a term is missing: {right}, {of}"
+    k = g_left[0]
+    g_texts = expressions(g, limit=60)
+    yours = ("-" if g_terms[k][1] < 0 else "") + g_texts[g_terms[k][0]]
+    ratio = [a / b for a, b in zip(g_cols[k], d_cols[j], strict=True) if b != 0]
+    why = ""
+    c = _constant(ratio) if len(ratio) > 2 else None
+    if c is not None:
+        why = "; a sign error" if agree(c, -1) else f"; off by the factor {_nice(c)}"
+    else:
+        for name in f.variables:
+            for e in (1, -1):
+                if all(p.point[name] != 0 and agree(a, b * p.point[name] ** e) for a, b, p in
+                       zip(g_cols[k], d_cols[j], pts, strict=True)):
+                    why = f"; a power {'one too high' if e > 0 else 'one too low'}"
+    return f"one term is wrong: your {yours} should be {right} ({of}{why})"
 
 
 def _stray_power(v: Verdict, f: Tape) -> str:

@@ -64,6 +64,11 @@ def latex(tape: Tape) -> list[str]:
     return [tex[o] for o in tape.outputs]
 
 
+def _whole_minus(t: str) -> bool:
+    """A numerator whose leading minus belongs to the whole of it (no + or - further on)."""
+    return not any(ch in "+-" for ch in t[1:].replace(r"\left(", "(").split("(")[0])
+
+
 def _format(op: str, kids: list[tuple[str, int]]) -> tuple[str, int]:
     if op == "add":
         (a, pa), (b, pb) = kids
@@ -80,6 +85,8 @@ def _format(op: str, kids: list[tuple[str, int]]) -> tuple[str, int]:
         return f"{left}{sep}{right}", PREC_MUL
     if op == "div":
         (a, _), (b, _) = kids
+        if a.startswith("-") and _whole_minus(a):  # -\frac{1}{x}, not \frac{-1}{x}
+            return rf"-\frac{{{a[1:]}}}{{{b}}}", PREC_NEG
         return rf"\frac{{{a}}}{{{b}}}", PREC_FRAC
     if op == "neg":
         (a, pa), = kids

@@ -54,6 +54,13 @@ WRONG = [
     ("x^2", "x", "2x + 1", "additive constant: your answer is the derivative + 1"),
     ("sqrt(x^2)", "x", "1", "agrees at"),                                    # right only for x>0
     ("exp(2x)", "x", "exp(2x)", "constant factor: your answer is 1/2 times"),
+    # sums: the wrong term is named
+    ("x^3 - 2x", "x", "3x^3 - 2", "your 3*x^3 should be 3*x^2 (the derivative of x^3; a power "
+                                  "one too high)"),
+    ("x^3 - 2x + sin(x)", "x", "3x^2 - 2 - cos(x)", "your -cos(x) should be cos(x) (the "
+                                                    "derivative of sin(x); a sign error)"),
+    ("x^2 y + y^3", "y", "x^2 + y^2", "your y^2 should be 3*y^2"),
+    ("x^3 + exp(2x)", "x", "3x^2", "a term is missing: 2*exp(2*x), the derivative of exp(2*x)"),
 ]
 
 

@@ -113,13 +113,24 @@ def _report(v: Any, f: str, digits: int) -> str:
     from gradcli.render import fmt
 
     head = f"∂{f}/∂{v.wrt} = {v.expect}"
+    skipped = "" if not v.undefined_answer else (
+        f"\n  (your formula is undefined at {v.undefined_answer} of the points where the "
+        "derivative is defined; those were skipped)")
     if v.equivalent:
-        return f"✓ {head}\n  right: equal at all {len(v.samples)} points tested\n"
+        return f"✓ {head}\n  right: equal at all {len(v.samples)} points tested{skipped}\n"
     lines = [f"✗ {head}", "  wrong: " + v.diagnosis, f"  the derivative is: {v.derivative}"]
-    # the plainest points first: coordinates nearest 1 in size are easiest to redo by hand
-    bad = sorted(v.counterexamples, key=lambda s: max(
+    # the plainest points first (coordinates nearest 1 in size are easiest to redo by
+    # hand), but one per sign and scale, so the table shows where the answer fails
+    ranked = sorted(v.counterexamples, key=lambda s: max(
         (abs(math.log10(abs(x))) if x else 0.0 for x in s.point.values()), default=0.0))
-    bad = bad[:MAX_SHOWN]
+    bad, seen = [], set()
+    for s in ranked:
+        key = tuple((x > 0, round(math.log10(abs(x)))) if x else (True, -99)
+                    for x in s.point.values())
+        if key not in seen:
+            seen.add(key)
+            bad.append(s)
+    bad = (bad + [s for s in ranked if s not in bad])[:MAX_SHOWN]
     if bad:
         rows = [("point", "yours", "true")]
         for s in bad:

@@ -24,7 +24,7 @@ def derivative_table(source: str, wrt: list[str], exact: bool) -> dict[str, Any]
         d = differentiate(tape, wrt, output=out)
         simple = simplify(d.tape, exact=exact)
         name = tape.output_names[k] if k < len(tape.output_names) else ""
-        f = name if name.isidentifier() else "f"
+        f = name if name.isidentifier() else "f" if len(tape.outputs) == 1 else f"f{k + 1}"
         for v, text, tex in zip(d.wrt, formulas(simple), latex(simple), strict=True):
             rows.append({"output": name, "f": f, "wrt": v, "formula": text,
                          "latex": rf"\frac{{\partial {name_tex(f)}}}{{\partial {name_tex(v)}}}"
