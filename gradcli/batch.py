@@ -521,6 +521,8 @@ def fast_block(ev: Evaluator, lines: list[str], width: int, delimiter: str,
 
     np = ev.nps.np  # type: ignore[union-attr]
     text = "".join(lines)
+    if "\r" in text:  # Windows line ends
+        text = text.replace("\r\n", "\n")
     if '"' in text or "\r" in text:
         return None
     n = len(lines)
@@ -532,25 +534,26 @@ def fast_block(ev: Evaluator, lines: list[str], width: int, delimiter: str,
         flat.pop()
     if len(flat) != n * width:
         return None
-    try:
-        table = np.array(flat, dtype=float).reshape(n, width)
-    except ValueError:  # a cell that is no plain number: pi/4, abc, an empty one
-        return None
-    if not np.isfinite(table).all():
-        return None
-    cols = [table[:, h] if h is not None else np.full(n, fixed[k])
-            for k, h in enumerate(where)]
+    spaced = " " in text or (delimiter == "," and "\t" in text)
+    given: list[list[str]] = []
+    cols = []
+    for k, h in enumerate(where):
+        if h is None:
+            given.append([cell(fixed[k])] * n)
+            cols.append(np.full(n, fixed[k]))
+            continue
+        texts = flat[h::width]  # only the variables' columns: others may hold any text
+        given.append([c.strip() for c in texts] if spaced else texts)
+        try:
+            cols.append(np.array(texts, dtype=float))
+        except ValueError:  # a cell that is no plain number: pi/4, abc, an empty one
+            return None
+        if not np.isfinite(cols[-1]).all():
+            return None
     results, bad = vectorized(ev.tape, cols, ev.nps)
     if np.any(bad):
         return None
-    spaced = " " in text or (delimiter == "," and "\t" in text)
-    columns: list[list[str]] = []
-    for k, h in enumerate(where):
-        if h is None:
-            columns.append([cell(fixed[k])] * n)
-        else:
-            given = flat[h::width]
-            columns.append([c.strip() for c in given] if spaced else given)
+    columns = given
     columns.extend(format_column(np.broadcast_to(results[i], (n,)), np) for i in ev.order)
     empty = [""] * n
     columns.extend([empty, empty])  # note, error

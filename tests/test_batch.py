@@ -263,3 +263,11 @@ def test_spaces_and_crlf(gradcli: Any, path: str) -> None:
     assert r.code == 0
     assert [(row["x"], row["y"], row["value"]) for row in rows_of(r.out)] == [
         ("1", "2", "0.5"), ("3", "4", "0.75")]
+
+
+def test_fast_block_ignores_other_columns_and_crlf(path: str) -> None:
+    if path != "numpy":
+        pytest.skip("the block path is NumPy's")
+    ev = batch.Evaluator(parse("x*2"), ["x"], check=False)
+    got = batch.fast_block(ev, ["a label,3\r\n", "another,4\r\n"], 2, ",", [1], [None], ",")
+    assert got == "3,6,2,,\n4,8,2,,\n"

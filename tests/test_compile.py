@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from typing import Any
@@ -131,3 +132,31 @@ def test_numpy_blocks_match_interpreter() -> None:
                 assert a == pytest.approx(b, rel=1e-12, abs=1e-300), (text, p, got, want)
             compared += 1
     assert compared > 500
+
+
+def test_numpy_singular_masks_agree_with_the_ops_table() -> None:
+    """The vector tests flag every point Op.singular names, value by value.
+
+    They may flag more (pow at any x = 0, where the vector form of its partial is not
+    the table's limit): a flagged row only goes to the interpreter.
+    """
+    nps = numpy_namespace()
+    if nps is None:
+        pytest.skip("numpy not installed (the gradcli[fast] extra)")
+    from gradcli.ops import OPS
+
+    np = nps.np
+    special = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0, 3.0]
+    for name, mask in nps.singular.items():
+        op = OPS[name]
+        assert op.singular is not None, name
+        arity = 2 if op.arity < 0 else op.arity
+        for args in itertools.product(special, repeat=arity):
+            got = bool(mask(*[np.array([a]) for a in args])[0])
+            assert got or op.singular(*args) is None, (name, args)
+            if name != "pow":
+                assert got == (op.singular(*args) is not None), (name, args)
+        if op.arity < 0:  # three arguments: a tie anywhere
+            for args in itertools.product(special[:4], repeat=3):
+                assert bool(mask(*[np.array([a]) for a in args])[0]) == \
+                    (op.singular(*args) is not None), (name, args)
