@@ -271,3 +271,24 @@ def test_fast_block_ignores_other_columns_and_crlf(path: str) -> None:
     ev = batch.Evaluator(parse("x*2"), ["x"], check=False)
     got = batch.fast_block(ev, ["a label,3\r\n", "another,4\r\n"], 2, ",", [1], [None], ",")
     assert got == "3,6,2,,\n4,8,2,,\n"
+
+
+def test_progress_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Err(io.StringIO):
+        def __init__(self, tty: bool) -> None:
+            super().__init__()
+            self.tty = tty
+
+        def isatty(self) -> bool:
+            return self.tty
+
+    clock = iter(range(0, 1000))
+    monkeypatch.setattr(batch.time, "monotonic", lambda: float(next(clock)))
+    for tty in (True, False):
+        err = Err(tty)
+        monkeypatch.setattr(batch.sys, "stderr", err)
+        p = batch.Progress(total=1000)
+        p.update(500)
+        p.done()
+        assert ("500 of 1,000 (50%) rows" in err.getvalue()) is tty
+        assert err.getvalue().endswith("\r") or not tty
