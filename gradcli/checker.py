@@ -311,6 +311,22 @@ def check_one(f: Tape, wrt: str, expect: str, points: int = 200, seed: int = 0,
     return verdict
 
 
+def shown(v: Verdict, n: int = MAX_SHOWN) -> list[Sample]:
+    """The counterexamples to show: the plainest first (coordinates nearest 1 in size are
+    easiest to redo by hand), but one per sign and scale, so they show where it fails."""
+    ranked = sorted(v.counterexamples, key=lambda s: max(
+        (abs(math.log10(abs(x))) if x else 0.0 for x in s.point.values()), default=0.0))
+    picked: list[Sample] = []
+    seen = set()
+    for s in ranked:
+        key = tuple((x > 0, round(math.log10(abs(x)))) if x else (True, -99)
+                    for x in s.point.values())
+        if key not in seen:
+            seen.add(key)
+            picked.append(s)
+    return (picked + [s for s in ranked if s not in picked])[:n]
+
+
 def _point_text(env: Mapping[str, float]) -> str:
     from gradcli.render import fmt
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import click
@@ -92,13 +91,15 @@ def _sample_json(s: Any) -> dict[str, Any]:
 
 
 def _json(verdicts: list[Any], ok: bool) -> dict[str, Any]:
+    from gradcli.checker import shown
+
     parts = []
     for v in verdicts:
-        bad = v.counterexamples
+        bad = shown(v)
         parts.append({"wrt": v.wrt, "expect": v.expect, "equivalent": v.equivalent,
                       "points_tested": len(v.samples),
                       "counterexample": _sample_json(bad[0]) if bad else None,
-                      "counterexamples": [_sample_json(s) for s in bad[:5]],
+                      "counterexamples": [_sample_json(s) for s in bad],
                       "diagnosis": v.diagnosis or None, "derivative": v.derivative})
     first_bad = next((p for p in parts if not p["equivalent"]), parts[0])
     return {"equivalent": ok, "points_tested": min(p["points_tested"] for p in parts),
@@ -109,7 +110,7 @@ def _json(verdicts: list[Any], ok: bool) -> dict[str, Any]:
 
 
 def _report(v: Any, f: str, digits: int) -> str:
-    from gradcli.checker import MAX_SHOWN
+    from gradcli.checker import shown
     from gradcli.render import fmt
 
     head = f"∂{f}/∂{v.wrt} = {v.expect}"
@@ -119,18 +120,7 @@ def _report(v: Any, f: str, digits: int) -> str:
     if v.equivalent:
         return f"✓ {head}\n  right: equal at all {len(v.samples)} points tested{skipped}\n"
     lines = [f"✗ {head}", "  wrong: " + v.diagnosis, f"  the derivative is: {v.derivative}"]
-    # the plainest points first (coordinates nearest 1 in size are easiest to redo by
-    # hand), but one per sign and scale, so the table shows where the answer fails
-    ranked = sorted(v.counterexamples, key=lambda s: max(
-        (abs(math.log10(abs(x))) if x else 0.0 for x in s.point.values()), default=0.0))
-    bad, seen = [], set()
-    for s in ranked:
-        key = tuple((x > 0, round(math.log10(abs(x)))) if x else (True, -99)
-                    for x in s.point.values())
-        if key not in seen:
-            seen.add(key)
-            bad.append(s)
-    bad = (bad + [s for s in ranked if s not in bad])[:MAX_SHOWN]
+    bad = shown(v)
     if bad:
         rows = [("point", "yours", "true")]
         for s in bad:
