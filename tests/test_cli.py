@@ -162,3 +162,25 @@ def test_no_color_and_pipe() -> None:
     out = subprocess.run([sys.executable, "-m", "gradcli", "eval", "x*y", "--x", "2", "--y",
                           "3"], capture_output=True, text=True, env=env, check=False)
     assert out.returncode == 0 and "\x1b[" not in out.stdout and "f = 6" in out.stdout
+
+
+def test_every_commands_help_examples_run(gradcli, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Each `gradcli ...` line in any --help runs as pasted (exit 0, or 1 for a 'no')."""
+    import shlex
+
+    from gradcli.cli import COMMANDS
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "points.csv").write_text("x,y,z\n1,2,3\n2,3,4\n", encoding="utf-8")
+    ran = 0
+    for command in ["", *COMMANDS]:
+        res = gradcli(*([command] if command else []), "--help")
+        assert res.code == 0, (command, res.err)
+        for line in res.out.replace("\\\n", " ").splitlines():  # join continued lines
+            line = line.strip()
+            if not line.startswith("gradcli ") or any(c in line for c in ("|", "<", "$(")):
+                continue
+            got = gradcli(*shlex.split(line)[1:])
+            assert got.code in (0, 1), (line, got.err)
+            ran += 1
+    assert ran >= len(COMMANDS)
