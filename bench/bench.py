@@ -126,10 +126,14 @@ print(json.dumps({"nodes": len(tape), "parse": t1 - t0, "forward": t2 - t1,
 
 
 def scale_text(nodes: int) -> str:
-    """A sum of distinct terms sin(k·x)·y + x/(k+1): ~`nodes` tape nodes, none shared."""
+    """sin(x/1)*y + x/1.5 + sin(x/2)*y + x/2.5 + ...: ~`nodes` tape nodes, none shared.
+
+    Smooth in x and y (the frequencies shrink), so the finite-difference check
+    settles at its first step, as it would for an ordinary expression.
+    """
     terms = []
     for k in range(1, nodes // 8 + 1):  # 8 new nodes a term
-        terms.append(f"sin({k}*x)*y + x/{k + 0.5}")
+        terms.append(f"sin(x/{k})*y + x/{k + 0.5}")
     return " + ".join(terms)
 
 
@@ -273,8 +277,9 @@ def report(quick: bool) -> str:
             f"| {r['reverse'] / r['forward']:.1f}× | {r['check']:.2f} s | {r['total']:.1f} s "
             f"| {r['rss_kb'] / 1024:.0f} MB ({1024 * r['rss_kb'] / n:.0f} B/node) "
             f"| {'passed' if r['passed'] else 'FAILED'} |")
-    lines += ["", "Targets: 100,000 nodes < 4 s and 1,000,000 nodes < 40 s in total; "
-              "memory linear in nodes (compare B/node); reverse ≤ 3× forward."]
+    lines += ["", "The expression: `sin(x/1)*y + x/1.5 + sin(x/2)*y + x/2.5 + …` at x = 0.7, "
+              "y = 1.3, 8 nodes a term. Targets: 100,000 nodes < 4 s and 1,000,000 nodes "
+              "< 40 s in total; memory linear in nodes (compare B/node); reverse ≤ 3× forward."]
     if ot:
         lines += ["", "The same kind of expression in other tools, where installed "
                   "(a smaller size: they do not reach 100,000 nodes in reasonable time):", "",
