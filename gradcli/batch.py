@@ -38,8 +38,9 @@ PIPE_CHUNK = 256  # a pipe or terminal: small chunks, so rows come back as they 
 
 # ---------------------------------------------------------------- input
 
-def open_points(path: str) -> tuple[TextIO, bool]:
-    """The CSV/TSV text stream for a path or '-' (standard input), and whether it is a file."""
+def open_points(path: str) -> tuple[TextIO, bool, bool]:
+    """The CSV/TSV text stream for a path or '-' (standard input), whether it is a regular
+    file, and whether it is a terminal."""
     import os
     import stat
 
@@ -51,8 +52,13 @@ def open_points(path: str) -> tuple[TextIO, bool]:
         regular = stat.S_ISREG(os.fstat(binary.fileno()).st_mode)
     except (OSError, AttributeError, io.UnsupportedOperation):
         regular = False
+    try:
+        tty = binary.isatty()
+    except (ValueError, AttributeError):
+        tty = False
     # bad bytes become U+FFFD: that row's number fails to parse, the rest go on
-    return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace", newline=""), regular
+    stream = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace", newline="")
+    return stream, regular, tty
 
 
 def read_header(stream: TextIO, where: str) -> tuple[list[str], str, int]:
@@ -410,7 +416,8 @@ def _number(name: str, text: str) -> float | str:
 def run(tape: Tape, source: Iterator[Any], header: list[str] | None,
         fixed: dict[str, float], out: TextIO, *, fmt: str, quiet: bool, digits: int | None,
         wrt: list[str], check: bool, total: int | None = None, small: bool = False,
-        convention: str = "torch", delimiter: str = ",", first_line: int = 2) -> int:
+        convention: str = "torch", delimiter: str = ",", first_line: int = 2,
+        interactive: bool = False) -> int:
     """Stream `source` through the tape into `out`; return the exit status.
 
     With a `header`, `source` yields the text lines of a CSV/TSV after its
@@ -494,7 +501,7 @@ def run(tape: Tape, source: Iterator[Any], header: list[str] | None,
             out.write(text)
             out.flush()
             progress.update(done)
-            if small:  # a pipe: grow the chunks while the rows keep coming
+            if small and not interactive:  # a pipe: grow the chunks while rows keep coming
                 size = min(size * 2, PIPE_CHUNK)
     finally:
         progress.done()
@@ -587,12 +594,12 @@ def eval_batch(source_text: str, raw: dict[str, str], batch: str | None, *, fmt:
         if grids:
             raise InputError("a grid (--x 0:1:0.1 or --x 1,2,3) and --batch cannot be combined",
                              hint="put the grid's points in the batch file instead")
-        stream, regular = open_points(batch)
+        stream, regular, tty = open_points(batch)
         where = "standard input" if batch == "-" else batch
         header, delimiter, first = read_header(stream, where)
         return run(tape, stream, header, fixed, out, fmt=fmt, quiet=quiet, digits=digits,
                    wrt=wrt, check=check, small=not regular, convention=convention,
-                   delimiter=delimiter, first_line=first)
+                   delimiter=delimiter, first_line=first, interactive=tty)
     axes = {n: axis(n, t) for n, t in grids.items()}
     missing = [n for n in tape.variables if n not in axes and n not in fixed]
     if missing:

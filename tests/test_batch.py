@@ -292,3 +292,32 @@ def test_progress_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
         p.done()
         assert ("500 of 1,000 (50%) rows" in err.getvalue()) is tty
         assert err.getvalue().endswith("\r") or not tty
+
+
+def test_terminal_input_answers_row_by_row() -> None:
+    """Typing points at a terminal: each row's answer comes back before the next is typed."""
+    pty = pytest.importorskip("pty")
+    import os
+    import select
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "gradcli", "eval", "x*3", "--batch", "-",
+                             "--format", "csv"], stdin=slave, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    os.close(slave)
+    try:
+        got = b""
+        for typed, want in ((b"x\n1\n", b"1,3,3,,\n"), (b"2\n", b"2,6,3,,\n")):
+            os.write(master, typed)
+            assert proc.stdout is not None
+            while want not in got:
+                ready, _, _ = select.select([proc.stdout], [], [], 20)
+                assert ready, f"no answer for {typed!r}; so far {got!r}"
+                got += os.read(proc.stdout.fileno(), 4096)
+        os.write(master, b"\x04")  # end of input
+        assert proc.wait(timeout=20) == 0
+    finally:
+        proc.kill()
+        os.close(master)
