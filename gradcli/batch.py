@@ -33,7 +33,7 @@ NOTE_SEP = " | "  # between several notes in one CSV/TSV/table cell
 
 FAST_CHUNK = 8_192  # rows per NumPy block (a block costs ~1.5 kB a row in Python objects)
 SLOW_CHUNK = 4_096  # rows per chunk otherwise
-PIPE_CHUNK = 256  # a pipe or terminal: small chunks, so rows come back as they go in
+PIPE_CHUNK = 256  # from a pipe: chunks of 1, 2, 4, ... up to this, so rows come back soon
 
 
 # ---------------------------------------------------------------- input
@@ -318,7 +318,8 @@ class Evaluator:
             if kernel is not None:
                 try:
                     res = kernel(*points[i])
-                except (ArithmeticError, ValueError, Exception):  # noqa: BLE001 - Fallback too
+                except Exception:  # noqa: BLE001 - Fallback, or math raising: the interpreter
+                    # evaluates the row again and says what is wrong, naming the node
                     out[i] = self._interpret(labels[i], points[i])
                 else:
                     out[i] = ([res[j] for j in order], "", [], "")
