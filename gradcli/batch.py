@@ -456,7 +456,8 @@ def run(tape: Tape, source: Iterator[Any], header: list[str] | None,
     ev = Evaluator(tape, selected, check, convention)
     writer = Writer(fmt, quiet, digits, names, list(tape.output_names), selected, check,
                     only_partials=bool(wrt))
-    fast = header is not None and ev.vector and fmt in ("csv", "tsv") and not quiet
+    fast = header is not None and (ev.vector or ev.kernel is not None) and \
+        fmt in ("csv", "tsv") and not quiet
     progress = Progress(total)
     out.write(writer.header())
     size = 1 if small else ev.chunk
@@ -519,15 +520,13 @@ def run(tape: Tape, source: Iterator[Any], header: list[str] | None,
 
 def fast_block(ev: Evaluator, lines: list[str], width: int, delimiter: str,
                where: list[int | None], fixed: list[float | None], sep: str) -> str | None:
-    """CSV/TSV lines of plain numbers → output text, all in NumPy; None: take the slow path.
+    """CSV/TSV lines of plain numbers → output text in one go; None: take the slow path.
 
     The common case (every cell a number, every row fine) without a Python object
-    per cell; anything else (quotes, blank lines, a bad cell, a failing row) goes
-    through `read_cells` and `Evaluator.run`, which say what is wrong.
+    per cell: NumPy over the block, or the generated kernel row after row.
+    Anything else (quotes, blank lines, a bad cell, a failing row) goes through
+    `read_cells` and `Evaluator.run`, which say what is wrong.
     """
-    from gradcli.compile import vectorized
-
-    np = ev.nps.np  # type: ignore[union-attr]
     text = "".join(lines)
     if "\r" in text:  # Windows line ends
         text = text.replace("\r\n", "\n")
@@ -543,17 +542,38 @@ def fast_block(ev: Evaluator, lines: list[str], width: int, delimiter: str,
     if len(flat) != n * width:
         return None
     spaced = " " in text or (delimiter == "," and "\t" in text)
-    given: list[list[str]] = []
-    cols = []
+    columns: list[list[str]] = []  # the output, column by column
+    texts: list[list[str] | None] = []  # the variables' cells; None for a fixed one
     for k, h in enumerate(where):
         if h is None:
-            given.append([cell(fixed[k])] * n)
+            columns.append([cell(fixed[k])] * n)
+            texts.append(None)
+        else:
+            given = flat[h::width]  # only the variables' columns: others may hold any text
+            columns.append([c.strip() for c in given] if spaced else given)
+            texts.append(given)
+    numbers = _block_numpy(ev, texts, fixed, n) if ev.vector else _block_python(ev, texts,
+                                                                                  fixed, n)
+    if numbers is None:
+        return None
+    columns.extend(numbers)
+    empty = [""] * n
+    columns.extend([empty, empty])  # note, error
+    return "\n".join(map(sep.join, zip(*columns, strict=True))) + "\n"
+
+
+def _block_numpy(ev: Evaluator, texts: list[list[str] | None], fixed: list[float | None],
+                 n: int) -> list[list[str]] | None:
+    from gradcli.compile import vectorized
+
+    np = ev.nps.np  # type: ignore[union-attr]
+    cols = []
+    for k, given in enumerate(texts):
+        if given is None:
             cols.append(np.full(n, fixed[k]))
             continue
-        texts = flat[h::width]  # only the variables' columns: others may hold any text
-        given.append([c.strip() for c in texts] if spaced else texts)
         try:
-            cols.append(np.array(texts, dtype=float))
+            cols.append(np.array(given, dtype=float))
         except ValueError:  # a cell that is no plain number: pi/4, abc, an empty one
             return None
         if not np.isfinite(cols[-1]).all():
@@ -561,11 +581,28 @@ def fast_block(ev: Evaluator, lines: list[str], width: int, delimiter: str,
     results, bad = vectorized(ev.tape, cols, ev.nps)
     if np.any(bad):
         return None
-    columns = given
-    columns.extend(format_column(np.broadcast_to(results[i], (n,)), np) for i in ev.order)
-    empty = [""] * n
-    columns.extend([empty, empty])  # note, error
-    return "\n".join(map(sep.join, zip(*columns, strict=True))) + "\n"
+    return [format_column(np.broadcast_to(results[i], (n,)), np) for i in ev.order]
+
+
+def _block_python(ev: Evaluator, texts: list[list[str] | None], fixed: list[float | None],
+                  n: int) -> list[list[str]] | None:
+    kernel = ev.kernel
+    if kernel is None:
+        return None
+    cols: list[list[float]] = []
+    for k, given in enumerate(texts):
+        try:
+            col = [fixed[k]] * n if given is None else list(map(float, given))
+        except ValueError:
+            return None
+        if not all(map(math.isfinite, col)):  # type: ignore[arg-type]
+            return None
+        cols.append(col)  # type: ignore[arg-type]
+    try:
+        results = [kernel(*p) for p in zip(*cols, strict=True)] if cols else [kernel()] * n
+    except Exception:  # noqa: BLE001 - a row for the interpreter: the slow path says which
+        return None
+    return [list(map(cell, [r[j] for r in results])) for j in ev.order]
 
 
 def grid_source(tape: Tape, axes: dict[str, list[float]],

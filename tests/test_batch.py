@@ -246,9 +246,7 @@ def test_small_chunks_for_pipes() -> None:
 
 
 def test_fast_block_takes_plain_numbers_only(path: str) -> None:
-    """The all-NumPy block path: plain numbers only; anything else goes row by row."""
-    if path != "numpy":
-        pytest.skip("the block path is NumPy's")
+    """The block path: plain numbers only; anything else goes row by row."""
     ev = batch.Evaluator(parse("x/y"), ["x", "y"], check=False)
     args = (2, ",", [0, 1], [None, None], ",")
     assert batch.fast_block(ev, ["1,2\n", " 3, 4\n"], *args) == "1,2,0.5,0.5,-0.25,,\n" \
@@ -266,8 +264,6 @@ def test_spaces_and_crlf(gradcli: Any, path: str) -> None:
 
 
 def test_fast_block_ignores_other_columns_and_crlf(path: str) -> None:
-    if path != "numpy":
-        pytest.skip("the block path is NumPy's")
     ev = batch.Evaluator(parse("x*2"), ["x"], check=False)
     got = batch.fast_block(ev, ["a label,3\r\n", "another,4\r\n"], 2, ",", [1], [None], ",")
     assert got == "3,6,2,,\n4,8,2,,\n"
