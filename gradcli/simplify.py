@@ -189,6 +189,10 @@ class Canon:
     def fn(self, op: str, args: tuple[int, ...]) -> int:
         if op == "sqrt":
             return self.pow(args[0], self.num(Fraction(1, 2)))
+        if op in _EXTREMES:  # max(u, u, v) is max(u, v); max(u, u) is u
+            args = tuple(dict.fromkeys(args))
+            if len(args) == 1:
+                return args[0]
         vals = [self.value(a) for a in args]
         if all(v is not None for v in vals):
             folded = fold(op, vals)  # type: ignore[arg-type]
