@@ -192,7 +192,7 @@ def _paths(ledger: Ledger) -> None:
     """Every output-to-input path with its product, when there are few enough."""
     tape = ledger.tape
     edges = [e for e in ledger.backward if isinstance(e, Edge)]
-    if len(ledger.steps) > MAX_PATH_NODES:
+    if not ledger.steps or not tape.variables or len(ledger.steps) > MAX_PATH_NODES:
         return
     down: dict[int, list[Edge]] = {}
     for e in edges:
@@ -271,6 +271,8 @@ def lines(ledger: Ledger, digits: int = 4, wrt: list[str] | None = None) -> \
     width = len(str(len(ledger.steps)))
     for s in ledger.steps:
         out.append(("", f"  {s.number:>{width}}. {s.name} = {s.expression} = {num(s.value)}"))
+    if not ledger.steps:
+        out.append(("", "  (no operations: the output is an input)"))
     out.append(("", ""))
     out.append(("head", f"Backward pass ({_d(z, 'node')} from {z} back to the inputs: "
                         "local partial × upstream = product)"))
@@ -304,6 +306,8 @@ def lines(ledger: Ledger, digits: int = 4, wrt: list[str] | None = None) -> \
     for n, g in ledger.gradient.items():
         if not wrt or n in wrt:
             out.append(("result", f"  {_d(z, n)} = {num.full(g)}"))
+    if not ledger.gradient:
+        out.append(("", "  (no variables: a constant has no gradient)"))
     if ledger.paths is not None:
         out.append(("", ""))
         out.append(("head", "Paths (multiply the edge weights along each path from "
@@ -322,7 +326,10 @@ def lines(ledger: Ledger, digits: int = 4, wrt: list[str] | None = None) -> \
             else:
                 total = " + ".join(num.factor(p.product) for p in paths)
                 out.append(("sum", f"  {_d(z, n)} = {total} = {num(ledger.gradient[n])}"))
-    if ledger.exact:
+    inexact = [v for v in [*ledger.values, *ledger.adjoints] if not isinstance(v, Fraction)]
+    inexact += [e.local for e in ledger.backward if isinstance(e, Edge)
+                and not isinstance(e.local, Fraction)]
+    if ledger.exact and inexact:
         out.append(("", ""))
         out.append(("", "≈ marks a value that is not exact (not a rational number, or rounded)"))
     for note in ledger.notes:
