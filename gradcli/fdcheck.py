@@ -118,7 +118,7 @@ def check_one(f: Func, env: Mapping[str, float], name: str, ad: float,
         return _with(best, verdict="inconclusive",
                      reason="the finite differences do not converge as the step shrinks "
                             "(a singularity nearby?); the check can neither confirm nor refute")
-    return _classify(f, env, name, ad, x, best, at_kink, scale)
+    return _classify(f, env, name, ad, x, best, at_kink, scale, min(p.step for p in tried))
 
 
 def _drifts(tried: list[PartialCheck], best: PartialCheck) -> bool:
@@ -136,7 +136,7 @@ def _with(p: PartialCheck, **changes: object) -> PartialCheck:
 
 
 def _classify(f: Func, env: Mapping[str, float], name: str, ad: float, x: float,
-              best: PartialCheck, at_kink: bool, scale: float) -> PartialCheck:
+              best: PartialCheck, at_kink: bool, scale: float, min_step: float) -> PartialCheck:
     """Name the cause of a disagreement that survived the step sweep."""
     if best.verdict == "n/a":
         return best
@@ -157,6 +157,12 @@ def _classify(f: Func, env: Mapping[str, float], name: str, ad: float, x: float,
             return _with(best, verdict="kink", left=left, right=right,
                          reason=f"one-sided slopes differ (left {left:.6g}, right {right:.6g}); "
                                 "the reported number is a convention (see the notes)")
+    near = _kink_nearby(f, env, name, ad, x, min_step)
+    if near is not None:
+        left, right = near
+        return _with(best, verdict="kink", left=left, right=right,
+                     reason=f"a kink lies within {min_step:.2g} of the point (one-sided slopes "
+                            f"{left:.6g} and {right:.6g}); the derivative matches its own side")
     assert best.abs_error is not None
     if best.abs_error <= 100 * best.error_estimate:  # within loose error bars: can't tell
         cause = "rounding error (cancellation in f)" if best.rounding >= 0.5 * \
@@ -204,3 +210,21 @@ def _one_sided(f0: float, f1: float, f2: float, f4: float | None, h: float) -> t
         return d_h, abs(d_h - (f1 - f0) / h)
     d_2h = (-3 * f0 + 4 * f2 - f4) / (4 * h)
     return d_h + (d_h - d_2h) / 3, abs(d_h - d_2h) / 3
+
+
+def _kink_nearby(f: Func, env: Mapping[str, float], name: str, ad: float, x: float,
+                 h: float) -> tuple[float, float] | None:
+    """(left, right) slopes when a kink sits closer than any step we can take.
+
+    Then every central difference straddles it; but the true derivative at x is
+    the slope on x's own side, so it equals one of the two one-sided slopes,
+    which a wrong derivative would not.
+    """
+    f0, fp, fm = _at(f, env, name, x), _at(f, env, name, x + h), _at(f, env, name, x - h)
+    if f0 is None or fp is None or fm is None:
+        return None
+    right, left = (fp - f0) / h, (f0 - fm) / h
+    tol = 1e-6 * max(abs(left), abs(right), 1e-8)
+    if abs(right - left) > 1e3 * tol and min(abs(ad - left), abs(ad - right)) <= tol:
+        return left, right
+    return None

@@ -63,3 +63,19 @@ def test_subgradient_error_and_jumps(gradcli) -> None:  # type: ignore[no-untype
     assert res.code == 3 and "not differentiable" in res.err and res.out == ""
     res = gradcli("eval", "sign(x)", "--x", "0", "--subgradient", "left")
     assert res.code == 3 and "no one-sided derivative" in res.err
+
+
+def test_kink_closer_than_any_step() -> None:
+    """max(x, y) with y a hair above x: every difference straddles the kink."""
+    r = evaluate("max(x, y)", {"x": 0.0, "y": 8.5e-24})
+    assert r.gradient == {"x": 0.0, "y": 1.0} and not r.notes
+    p = r.check.partials["x"]  # type: ignore[union-attr]
+    assert p.verdict == "kink" and "within" in p.reason and p.passed
+
+
+def test_non_converging_differences_are_inconclusive() -> None:
+    """y^y at y = 3e-67: f differs from 1 by 1e-64, so no difference can see the slope."""
+    r = evaluate("y^y", {"y": 2.8e-67})
+    p = r.check.partials["y"]  # type: ignore[union-attr]
+    assert r.gradient["y"] == pytest.approx(2.8e-67 ** 2.8e-67 * (math.log(2.8e-67) + 1))
+    assert p.verdict == "inconclusive" and p.passed
