@@ -456,8 +456,9 @@ def run(tape: Tape, source: Iterator[Any], header: list[str] | None,
     ev = Evaluator(tape, selected, check, convention)
     writer = Writer(fmt, quiet, digits, names, list(tape.output_names), selected, check,
                     only_partials=bool(wrt))
-    fast = header is not None and (ev.vector or ev.kernel is not None) and \
-        fmt in ("csv", "tsv") and not quiet
+    fast = (ev.vector or ev.kernel is not None) and fmt in ("csv", "tsv") and not quiet
+    grid = source if isinstance(source, GridSource) else None
+    sep = "," if fmt == "csv" else "\t"
     progress = Progress(total)
     out.write(writer.header())
     size = 1 if small else ev.chunk
@@ -465,14 +466,22 @@ def run(tape: Tape, source: Iterator[Any], header: list[str] | None,
     line = first_line
     try:
         while True:
+            if fast and grid is not None and grid.pos < grid.total:
+                before = grid.pos
+                text = grid_block(ev, grid, size, sep)
+                if text is not None:
+                    done += grid.pos - before
+                    out.write(text)
+                    out.flush()
+                    progress.update(done)
+                    continue
             chunk = list(itertools.islice(source, size))
             if not chunk:
                 break
             start, line = line, line + len(chunk)
             text = None
-            if fast:
-                text = fast_block(ev, chunk, len(header or ()), delimiter, where, fixed_vals,
-                                  "," if fmt == "csv" else "\t")
+            if fast and header is not None:
+                text = fast_block(ev, chunk, len(header), delimiter, where, fixed_vals, sep)
             if text is not None:
                 done += len(chunk)
             else:
@@ -605,15 +614,80 @@ def _block_python(ev: Evaluator, texts: list[list[str] | None], fixed: list[floa
     return [list(map(cell, [r[j] for r in results])) for j in ev.order]
 
 
-def grid_source(tape: Tape, axes: dict[str, list[float]],
-                fixed: dict[str, float]) -> Iterator[tuple[str, list[Any]]]:
-    """Grid points as rows in `tape.variables` order, labelled 'point N'."""
-    from gradcli.grid import points
+class GridSource:
+    """The points of a grid, in order, the last axis varying fastest (like nested loops).
 
-    names = list(tape.variables)
-    for k, p in enumerate(points(axes), 1):
-        p.update(fixed)
-        yield f"point {k}", [p[n] for n in names]
+    Iterating gives (label, point) rows for the row path; `block` gives whole
+    columns for the block path.  Nothing is materialised beyond a chunk.
+    """
+
+    def __init__(self, names: list[str], axes: dict[str, list[float]],
+                 fixed: dict[str, float]) -> None:
+        order = list(axes)  # the command line's order sets the nesting
+        lengths = [len(axes[a]) for a in order]
+        self.total = 1
+        for length in lengths:
+            self.total *= length
+        strides = [1] * len(order)
+        for k in range(len(order) - 2, -1, -1):
+            strides[k] = strides[k + 1] * lengths[k + 1]
+        # per variable (tape order): its values, and the stride and length of its axis
+        self.values = [axes[n] if n in axes else [fixed[n]] for n in names]
+        self.texts = [[cell(v) for v in vals] for vals in self.values]
+        self.strides = [strides[order.index(n)] if n in axes else 1 for n in names]
+        self.lengths = [len(v) for v in self.values]
+        self.pos = 0
+
+    def __iter__(self) -> GridSource:
+        return self
+
+    def __next__(self) -> tuple[str, list[float]]:
+        i = self.pos
+        if i >= self.total:
+            raise StopIteration
+        self.pos += 1
+        return f"point {i + 1}", [vals[(i // st) % ln] for vals, st, ln in
+                                  zip(self.values, self.strides, self.lengths, strict=True)]
+
+    def indices(self, start: int, stop: int) -> list[list[int]]:
+        """Per variable, the index into its values of each point in [start, stop)."""
+        return [[(i // st) % ln for i in range(start, stop)] if ln > 1 else [0] * (stop - start)
+                for st, ln in zip(self.strides, self.lengths, strict=True)]
+
+
+def grid_block(ev: Evaluator, grid: GridSource, size: int, sep: str) -> str | None:
+    """The next `size` grid points → output text in one go; None: take the row path."""
+    start = grid.pos
+    stop = min(grid.total, start + size)
+    n = stop - start
+    index = grid.indices(start, stop)
+    columns = [[texts[i] for i in idx] for texts, idx in zip(grid.texts, index, strict=True)]
+    if ev.vector:
+        np = ev.nps.np  # type: ignore[union-attr]
+        from gradcli.compile import vectorized
+
+        cols = [np.array(vals)[np.array(idx, dtype=np.intp)]
+                for vals, idx in zip(grid.values, index, strict=True)]
+        results, bad = vectorized(ev.tape, cols, ev.nps)
+        if np.any(bad):
+            return None
+        numbers = [format_column(np.broadcast_to(results[i], (n,)), np) for i in ev.order]
+    else:
+        kernel = ev.kernel
+        if kernel is None:
+            return None
+        points = zip(*[[vals[i] for i in idx] for vals, idx in zip(grid.values, index,
+                                                                   strict=True)], strict=True)
+        try:
+            results_py = [kernel(*p) for p in points] if grid.values else [kernel()] * n
+        except Exception:  # noqa: BLE001 - a row for the interpreter: the row path says which
+            return None
+        numbers = [list(map(cell, [r[j] for r in results_py])) for j in ev.order]
+    columns.extend(numbers)
+    empty = [""] * n
+    columns.extend([empty, empty])  # note, error
+    grid.pos = stop
+    return "\n".join(map(sep.join, zip(*columns, strict=True))) + "\n"
 
 
 def eval_batch(source_text: str, raw: dict[str, str], batch: str | None, *, fmt: str,
@@ -649,7 +723,7 @@ def eval_batch(source_text: str, raw: dict[str, str], batch: str | None, *, fmt:
             from gradcli.cli import warn
 
             warn(f"{n} is not in the expression; its grid is ignored")
-    return run(tape, grid_source(tape, used, extra), None,
+    return run(tape, GridSource(list(tape.variables), used, extra), None,
                {n: v for n, v in fixed.items() if n not in tape.variables}, out,
                fmt=fmt, quiet=quiet, digits=digits, wrt=wrt, check=check, total=size(used),
                convention=convention)

@@ -2,13 +2,12 @@
 
 A spec is split here, before any element reaches `parse_value`, so an element
 may itself be a constant expression (`--t 0:pi:pi/4`, `--x 1,sqrt(2),max(1,3)`).
-The points of a grid are every combination, produced lazily.
+The points of a grid are every combination (gradcli/batch.py's GridSource walks them).
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from gradcli.errors import InputError
@@ -93,13 +92,6 @@ def _check_count(name: str, text: str, count: int) -> None:
     if count > MAX_AXIS:
         raise InputError(f"--{name} {text} has {count:,} values; the limit is {MAX_AXIS:,} "
                          "per variable")
-
-
-def points(axes: Mapping[str, list[float]]) -> Iterator[dict[str, float]]:
-    """Every combination, the last variable varying fastest (like nested loops)."""
-    names = list(axes)
-    for combo in itertools.product(*(axes[n] for n in names)):
-        yield dict(zip(names, combo, strict=False))
 
 
 def size(axes: Mapping[str, list[float]]) -> int:

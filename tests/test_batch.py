@@ -317,3 +317,49 @@ def test_terminal_input_answers_row_by_row() -> None:
     finally:
         proc.kill()
         os.close(master)
+
+
+def test_grid_blocks_nest_in_command_line_order(gradcli: Any, path: str) -> None:
+    """--y before --x: y is the outer loop; columns stay in the expression's order."""
+    r = gradcli("eval", "x*y + z*x/4", "--y", "1,2", "--x", "0:1:0.5", "--z", "3",
+                "--format", "csv")
+    assert r.code == 0
+    out = rows_of(r.out)
+    assert list(out[0]) == ["x", "y", "z", "value", "d/dx", "d/dy", "d/dz", "note", "error"]
+    want = [(x, y) for y in (1.0, 2.0) for x in (0.0, 0.5, 1.0)]
+    assert [(float(row["x"]), float(row["y"])) for row in out] == want
+    for row, (x, y) in zip(out, want, strict=True):
+        assert row["z"] == "3"
+        assert float(row["value"]) == x * y + 3 * x / 4
+        assert float(row["d/dx"]) == y + 0.75 and float(row["d/dy"]) == x
+        assert float(row["d/dz"]) == x / 4
+
+
+def test_grid_with_failing_points_mixes_paths(gradcli: Any, path: str) -> None:
+    """A block with a bad point falls back to rows; the others stay whole blocks."""
+    r = gradcli("eval", "log(x) * y", "--x", "-1:3:0.5", "--y", "1,2", "--format", "csv")
+    assert r.code == 3
+    out = rows_of(r.out)
+    assert len(out) == 18
+    for row in out:
+        x, y = float(row["x"]), float(row["y"])
+        if x <= 0:
+            assert row["value"] == "" and "log(x)" in row["error"]
+        else:
+            assert float(row["value"]) == pytest.approx(math.log(x) * y, rel=1e-15)
+            assert float(row["d/dx"]) == pytest.approx(y / x, rel=1e-15)
+
+
+def test_big_grid_streams(path: str) -> None:
+    """A 250,000-point grid: written block by block, never held whole."""
+    sink = Sink()
+    tape = parse(SEED)
+    grid = batch.GridSource(list(tape.variables), {"x": [1 + k / 500 for k in range(500)],
+                                                   "y": [1 + k / 500 for k in range(500)]}, {})
+    tracemalloc.start()
+    status = batch.run(tape, grid, None, {}, sink, fmt="csv", quiet=False, digits=None, wrt=[],
+                       check=False, total=grid.total)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert status == 0 and sink.lines == 250_001 and sink.flushes > 10
+    assert peak < 30_000_000
