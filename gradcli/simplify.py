@@ -30,6 +30,7 @@ from gradcli.tape import CONST, VAR, Tape, format_op, prune
 NUM, VARIABLE, SYMBOL, FUNC, MUL, ADD = "n", "v", "s", "f", "m", "a"
 _RANK = {NUM: 0, SYMBOL: 1, VARIABLE: 2, FUNC: 3, MUL: 4, ADD: 5}
 _EXTREMES = ("min", "max")
+MAX_NODES = 1_000_000  # nodes of the printed formula: past this no one reads it
 MAX_POWER = 64  # fold c^n only for |n| up to this: 10^10^10 stays a formula
 MAX_BITS = 4096  # nor when the exact result would be enormous
 
@@ -266,12 +267,49 @@ def _const_number(label: str | None, value: float) -> tuple[str, Fraction | str]
         return "+", Fraction(repr(value))
 
 
+_SUMS = ("add", "sub", "neg")
+_PRODUCTS = ("mul", "div")
+
+
+def _tie_test(tape: Tape, i: int) -> bool:
+    """Is node i `max(u, v) - u`, the indicator's tie test (kept exactly as written)?"""
+    a = tape.args[i]
+    return tape.ops[i] == "sub" and tape.ops[a[0]] in _EXTREMES and a[1] in tape.args[a[0]]
+
+
 def canonicalize(tape: Tape, canon: Canon | None = None) -> tuple[Canon, list[int]]:
-    """Each node of `tape` in normal form; the canonical id of every output."""
+    """Each node of `tape` in normal form; the canonical id of every output.
+
+    A tree of sums (or of products) whose inner nodes are used only inside it is
+    normalised once at its root, from all its leaves: adding the terms one at a
+    time would copy the growing sum at every step, quadratic in its length.
+    """
     cn = Canon() if canon is None else canon
-    ids: list[int] = [0] * len(tape)
+    n = len(tape)
+    family = [0] * n  # 1: part of a sum, 2: part of a product
+    for i, op in enumerate(tape.ops):
+        family[i] = 1 if op in _SUMS and not _tie_test(tape, i) else 2 if op in _PRODUCTS else 0
+    uses = [0] * n
+    consumer = [-1] * n
+    for i in range(n):
+        for a in tape.args[i]:
+            uses[a] += 1
+            consumer[a] = i
+    for o in tape.outputs:
+        uses[o] += 2
+    inner = [family[i] != 0 and uses[i] == 1 and family[consumer[i]] == family[i]
+             for i in range(n)]
+    ids: list[int] = [0] * n
     minus_one = cn.num(Fraction(-1))
     for i, op in enumerate(tape.ops):
+        if inner[i]:
+            continue  # its root reads its leaves
+        if family[i] == 1:
+            ids[i] = _sum_tree(cn, tape, i, ids, inner)
+            continue
+        if family[i] == 2:
+            ids[i] = _product_tree(cn, tape, i, ids, inner, minus_one)
+            continue
         a = [ids[j] for j in tape.args[i]]
         if op == VAR:
             ids[i] = cn.var(tape.labels[i] or "")
@@ -282,26 +320,52 @@ def canonicalize(tape: Tape, canon: Canon | None = None) -> tuple[Canon, list[in
                 ids[i] = cn.mul(minus_one, s) if sign == "-" else s
             else:
                 ids[i] = cn.num(v)
-        elif op == "add":
-            ids[i] = cn.add(a[0], a[1])
-        elif op == "sub" and tape.ops[tape.args[i][0]] in _EXTREMES and \
-                tape.args[i][1] in tape.args[tape.args[i][0]]:
+        elif op == "sub":
             # max(u, v) - u is max's tie test: kept as written, so that it is exactly
             # 0 at a tie, which a rearranged sum would not be after rounding
             ids[i] = cn.opaque("sub", (a[0], a[1]))
-        elif op == "sub":
-            ids[i] = cn.add(a[0], cn.mul(minus_one, a[1]))
-        elif op == "mul":
-            ids[i] = cn.mul(a[0], a[1])
-        elif op == "div":
-            ids[i] = cn.mul(a[0], cn.pow(a[1], minus_one))
-        elif op == "neg":
-            ids[i] = cn.mul(minus_one, a[0])
         elif op == "pow":
             ids[i] = cn.pow(a[0], a[1])
         else:
             ids[i] = cn.fn(op, tuple(a))
     return cn, [ids[o] for o in tape.outputs]
+
+
+def _sum_tree(cn: Canon, tape: Tape, root: int, ids: list[int], inner: list[bool]) -> int:
+    terms: dict[int, Fraction] = {}
+    stack = [(root, 1)]
+    while stack:
+        j, sign = stack.pop()
+        if j == root or inner[j]:
+            a, op = tape.args[j], tape.ops[j]
+            if op == "neg":
+                stack.append((a[0], -sign))
+            else:
+                stack.append((a[0], sign))
+                stack.append((a[1], -sign if op == "sub" else sign))
+            continue
+        for m, c in cn.as_sum(ids[j]).items():
+            terms[m] = terms.get(m, Fraction(0)) + sign * c
+    return cn.sum(terms)
+
+
+def _product_tree(cn: Canon, tape: Tape, root: int, ids: list[int], inner: list[bool],
+                  minus_one: int) -> int:
+    coef = Fraction(1)
+    factors: dict[int, int] = {}
+    stack = [(root, 1)]
+    while stack:
+        j, sign = stack.pop()
+        if j == root or inner[j]:
+            a = tape.args[j]
+            stack.append((a[0], sign))
+            stack.append((a[1], -sign if tape.ops[j] == "div" else sign))
+            continue
+        c, f = cn.as_product(ids[j] if sign > 0 else cn.pow(ids[j], minus_one))
+        coef *= c
+        for b, x in f.items():
+            factors[b] = cn.add(factors[b], x) if b in factors else x
+    return cn.product(coef, factors)
 
 
 # ---------------------------------------------------------------- presentation
@@ -334,6 +398,12 @@ class _Printer:
         node = self.tape.apply(op, kids)
         if node < len(self.length):
             return node
+        if node >= MAX_NODES:
+            from gradcli.errors import InputError
+
+            raise InputError(f"the derivative is too large to write out (more than "
+                             f"{MAX_NODES:,} operations)",
+                             hint="gradcli eval gives its value at a point")
         # the operators and brackets op adds around its arguments, however long they are
         shape, prec = format_op(op, [("", self.prec[k]) for k in kids])
         return self._track(node, len(shape) + sum(self.length[k] for k in kids), prec)
@@ -549,7 +619,7 @@ def simplify(tape: Tape, exact: bool = True) -> Tape:
     return prune(result)
 
 
-MAX_FORMULA = 20_000_000  # characters: a longer derivative is refused, not printed
+MAX_FORMULA = 5_000_000  # characters: a longer derivative is refused, not printed
 
 
 def _templates(tape: Tape) -> tuple[list[list[str]], list[int]]:
