@@ -118,7 +118,7 @@ def check_one(f: Func, env: Mapping[str, float], name: str, ad: float,
         return _with(best, verdict="inconclusive",
                      reason="the finite differences do not converge as the step shrinks "
                             "(a singularity nearby?); the check can neither confirm nor refute")
-    return _classify(f, env, name, ad, x, best, at_kink, scale, min(p.step for p in tried))
+    return _classify(f, env, name, ad, x, best, at_kink, scale, sorted(p.step for p in tried))
 
 
 def _drifts(tried: list[PartialCheck], best: PartialCheck) -> bool:
@@ -136,7 +136,8 @@ def _with(p: PartialCheck, **changes: object) -> PartialCheck:
 
 
 def _classify(f: Func, env: Mapping[str, float], name: str, ad: float, x: float,
-              best: PartialCheck, at_kink: bool, scale: float, min_step: float) -> PartialCheck:
+              best: PartialCheck, at_kink: bool, scale: float,
+              steps: list[float]) -> PartialCheck:
     """Name the cause of a disagreement that survived the step sweep."""
     if best.verdict == "n/a":
         return best
@@ -157,12 +158,13 @@ def _classify(f: Func, env: Mapping[str, float], name: str, ad: float, x: float,
             return _with(best, verdict="kink", left=left, right=right,
                          reason=f"one-sided slopes differ (left {left:.6g}, right {right:.6g}); "
                                 "the reported number is a convention (see the notes)")
-    near = _kink_nearby(f, env, name, ad, x, min_step)
-    if near is not None:
-        left, right = near
-        return _with(best, verdict="kink", left=left, right=right,
-                     reason=f"a kink lies within {min_step:.2g} of the point (one-sided slopes "
-                            f"{left:.6g} and {right:.6g}); the derivative matches its own side")
+    for step in steps:  # smallest first: the first step whose one-sided slopes resolve it
+        near = _kink_nearby(f, env, name, ad, x, step)
+        if near is not None:
+            left, right = near
+            return _with(best, verdict="kink", left=left, right=right,
+                         reason=f"a kink lies within {step:.2g} of the point (one-sided slopes "
+                                f"{left:.6g} and {right:.6g}); the derivative matches its own side")
     assert best.abs_error is not None
     if best.abs_error <= 100 * best.error_estimate:  # within loose error bars: can't tell
         cause = "rounding error (cancellation in f)" if best.rounding >= 0.5 * \
