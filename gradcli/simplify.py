@@ -292,9 +292,9 @@ def canonicalize(tape: Tape, canon: Canon | None = None) -> tuple[Canon, list[in
     uses = [0] * n
     consumer = [-1] * n
     for i in range(n):
-        for a in tape.args[i]:
-            uses[a] += 1
-            consumer[a] = i
+        for j in tape.args[i]:
+            uses[j] += 1
+            consumer[j] = i
     for o in tape.outputs:
         uses[o] += 2
     inner = [family[i] != 0 and uses[i] == 1 and family[consumer[i]] == family[i]
