@@ -398,8 +398,9 @@ def diagnose(v: Verdict, f: Tape, wrt: str) -> str:
         return power
     if good:
         where = _point_text(next(x.point for x in s if x.agrees))
-        return (f"agrees at {good} of {len(s)} points (e.g. {where}) but not at the others: "
-                "equal at a few points is not equal")
+        fails = _point_text(shown(v, 1)[0].point)
+        return (f"agrees at {good} of {len(s)} points (e.g. {where}) but not at the others "
+                f"(e.g. {fails}): equal at some points is not equal everywhere")
     return "differs at every point tested; no constant factor or shift explains it"
 
 
