@@ -5,7 +5,7 @@ the printed formula), so `check` also tests `diff`.  Points are drawn from a
 seeded generator over several scales and kept only where F, its derivative and
 G are all defined, so the checker finds each function's domain by itself.  Two
 values agree when |dF - G| <= 1e-8 max(|dF|, |G|) + 1e-12; a point that fails
-in doubles is re-evaluated at 40 and 80 digits (mpmath, when installed) so that two
+in doubles is re-evaluated at 40 and 80 digits (mpmath) so that two
 equal formulas that round differently are never called different.
 
 When G is wrong the relation between G and dF is classified: a constant factor

@@ -192,3 +192,16 @@ def test_round_trip_through_the_cli(gradcli) -> None:  # type: ignore[no-untyped
             assert "no point" in r.err
     with pytest.raises(GradcliError):
         parse("2x +")
+
+
+def test_rounding_is_not_a_mistake() -> None:
+    """An equal formula that cancels catastrophically in doubles is still equal (re-judged
+    at 40 and 80 digits); a different one that rounds the same way is still different."""
+    f = parse("x^2/2")
+    g = "((x + 1e9)^2 - x^2 - 1e18)/2e9"  # exactly x, but off by ~1e-7 in doubles
+    from gradcli.forward import forward
+
+    tape = parse(g)
+    assert not agree(forward(tape, {"x": 0.3})[tape.outputs[0]], 0.3)  # doubles disagree
+    assert check_one(f, "x", g, points=100).equivalent
+    assert not check_one(f, "x", "((x + 1e9)^2 - x^2 - 1e18)/2e9 + 1e-6", points=100).equivalent
