@@ -205,3 +205,8 @@ def test_rounding_is_not_a_mistake() -> None:
     assert not agree(forward(tape, {"x": 0.3})[tape.outputs[0]], 0.3)  # doubles disagree
     assert check_one(f, "x", g, points=100).equivalent
     assert not check_one(f, "x", "((x + 1e9)^2 - x^2 - 1e18)/2e9 + 1e-6", points=100).equivalent
+
+
+def test_help_has_example(gradcli) -> None:  # type: ignore[no-untyped-def]
+    r = gradcli("check", "--help")
+    assert r.code == 0 and "Example:" in r.out and "--expect" in r.out and "--at" in r.out

@@ -135,3 +135,9 @@ def test_big_graphs_skip_the_path_view() -> None:
 def test_errors(gradcli, argv: list[str], code: int) -> None:  # type: ignore[no-untyped-def]
     r = gradcli(*argv)
     assert r.code == code and r.out == "" and r.err.startswith("gradcli: error: "), r.err
+
+
+def test_help_has_example(gradcli) -> None:  # type: ignore[no-untyped-def]
+    r = gradcli("explain", "--help")
+    assert r.code == 0 and "Example:" in r.out and "--exact" in r.out
+    assert "gradcli explain" in r.out.split("Example:")[1]

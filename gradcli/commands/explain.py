@@ -79,3 +79,9 @@ def command(args: tuple[str, ...], file: str | None, exact: bool, fmt: str,
         text = rich_text(ledger, n_digits, terminal_width(), True, selected)
     emit(text)
     return 0
+
+
+# the ledger's numbers are for reading along: 4 digits unless asked
+for _p in command.params:
+    if _p.name == "digits" and isinstance(_p, click.Option):
+        _p.help = "Significant digits in the ledger (default 4; JSON always has full precision)."
