@@ -390,6 +390,9 @@ def diagnose(v: Verdict, f: Tape, wrt: str) -> str:
     chain = _dropped_factor(v, f, wrt)
     if chain:
         return chain
+    rule = _product_rule(v, f, wrt)
+    if rule:
+        return rule
     terms = _term_by_term(v, f, wrt)
     if terms:
         return terms
@@ -443,6 +446,59 @@ def _dropped_factor(v: Verdict, f: Tape, wrt: str) -> str:
             sub = simplify(d.tape, exact=False)
             return (f"chain rule: a factor is missing, {formulas(sub)[0]}, the derivative of "
                     f"the inner {texts[u]}")
+    return ""
+
+
+def _product_rule(v: Verdict, f: Tape, wrt: str) -> str:
+    """F = u*v or u/v, and G is one of the classic wrong rules: u'v', u'/v', one term only,
+    or the quotient rule's terms the wrong way round."""
+    out = f.outputs[-1]
+    op = f.ops[out]
+    if op not in ("mul", "div") or len(f) > DIAGNOSE_NODES:
+        return ""
+    u, w = f.args[out]
+    need = needs_grad(f)
+    pts = v.samples[:DIAGNOSE_POINTS]
+    rows = []
+    try:
+        for p in pts:
+            vals = forward(f, p.point)
+            du = reverse(f, vals, u)[0][f.variables[wrt]] if need[u] else 0.0
+            dw = reverse(f, vals, w)[0][f.variables[wrt]] if need[w] else 0.0
+            rows.append((vals[u], vals[w], du, dw, p.yours))
+    except (GradcliError, ValueError, ZeroDivisionError, OverflowError):
+        return ""
+    if len(rows) < 3:
+        return ""
+    texts = expressions(f, limit=40)
+    a, b = texts[u], texts[w]
+    if op == "mul":
+        wrong = {
+            "product rule: the derivative of a product is not the product of the derivatives; "
+            f"(u*v)' = u'*v + u*v' with u = {a}, v = {b}": lambda U, W, dU, dW: dU * dW,
+            f"product rule: the term u*v' is missing (u = {a}, v = {b}: (u*v)' = u'*v + u*v')":
+                lambda U, W, dU, dW: dU * W,
+            f"product rule: the term u'*v is missing (u = {a}, v = {b}: (u*v)' = u'*v + u*v')":
+                lambda U, W, dU, dW: U * dW,
+        }
+    else:
+        wrong = {
+            "quotient rule: the derivative of a quotient is not the quotient of the "
+            f"derivatives; (u/v)' = (u'*v - u*v')/v^2 with u = {a}, v = {b}":
+                lambda U, W, dU, dW: dU / dW,
+            f"quotient rule: the numerator is the wrong way round, it is u'*v - u*v' "
+            f"(u = {a}, v = {b})": lambda U, W, dU, dW: (U * dW - dU * W) / W ** 2,
+            f"quotient rule: the denominator v^2 is missing (u = {a}, v = {b}: "
+            "(u/v)' = (u'*v - u*v')/v^2)": lambda U, W, dU, dW: dU * W - U * dW,
+            f"quotient rule: only u'/v, the term -u*v'/v^2 is missing (u = {a}, v = {b})":
+                lambda U, W, dU, dW: dU / W,
+        }
+    for message, rule in wrong.items():
+        try:
+            if all(agree(g, rule(U, W, dU, dW)) for U, W, dU, dW, g in rows):
+                return message
+        except ZeroDivisionError:
+            continue
     return ""
 
 

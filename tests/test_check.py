@@ -61,6 +61,11 @@ WRONG = [
                                                     "derivative of sin(x); a sign error)"),
     ("x^2 y + y^3", "y", "x^2 + y^2", "your y^2 should be 3*y^2"),
     ("x^3 + exp(2x)", "x", "3x^2", "a term is missing: 2*exp(2*x), the derivative of exp(2*x)"),
+    # product and quotient rules
+    ("x^2*sin(x)", "x", "2x cos(x)", "the derivative of a product is not the product"),
+    ("x^2*sin(x)", "x", "2x sin(x)", "product rule: the term u*v' is missing"),
+    ("sin(x)/x^2", "x", "cos(x)/(2x)", "the derivative of a quotient is not the quotient"),
+    ("sin(x)/x^2", "x", "x^2 cos(x) - 2x sin(x)", "the denominator v^2 is missing"),
 ]
 
 
