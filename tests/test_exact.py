@@ -68,3 +68,16 @@ def test_exact_errors(gradcli) -> None:  # type: ignore[no-untyped-def]
     assert r.code == 3 and r.out == "" and r.err.startswith("gradcli: error: ")
     r = gradcli("eval", "x*y", "--x", "2", "--exact")
     assert r.code == 2 and "no value for the variable y" in r.err
+
+
+def test_explain_and_diff_exact(gradcli) -> None:  # type: ignore[no-untyped-def]
+    r = gradcli("explain", SEED_002, "--x", "2", "--y", "3", "--exact", "--format", "json")
+    data = json.loads(r.out)
+    assert data["exact"] is True
+    assert data["gradient"]["x"] == {"value": 9 / 14, "exact": "9/14"}
+    # the ledger's local partial ∂z/∂e = 1/e = 1/42, exactly
+    edge = next(b for b in data["backward"] if b["kind"] == "edge" and b["to"] == "e")
+    assert edge["local"] == "1/e" and edge["local_value"]["exact"] == "1/42"
+    assert data["forward"][-1]["value"]["exact"] is None  # z = ln 42
+    # diff: coefficients exact however long with --exact
+    assert gradcli("diff", "x^3/7 + 0.1*x", "--exact", "-q").out == "3*x^2/7 + 1/10\n"
