@@ -363,3 +363,9 @@ def test_big_grid_streams(path: str) -> None:
     tracemalloc.stop()
     assert status == 0 and sink.lines == 250_001 and sink.flushes > 10
     assert peak < 30_000_000
+
+
+@pytest.mark.parametrize("flag", [["--exact"], ["--order", "2"], ["--direction", "1"]])
+def test_one_point_options_refuse_grids(gradcli: Any, flag: list[str]) -> None:
+    r = gradcli("eval", "x^2", "--x", "1,2", *flag)
+    assert r.code == 2 and r.out == "" and "work at one point" in r.err

@@ -66,6 +66,9 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool, exact: bool
         from gradcli.grid import is_grid
 
         if batch is not None or any(is_grid(t) for t in raw.values()):
+            if exact or order is not None or direction is not None:
+                raise InputError("--exact, --order and --direction work at one point, "
+                                 "not with --batch or a grid")
             return eval_batch(source, raw, batch, fmt=fmt, quiet=quiet, digits=digits,
                               wrt=list(wrt), check=check_rows, convention=subgradient)
     if exact:  # rational arithmetic throughout: gradcli/exact.py
