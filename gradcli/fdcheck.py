@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from gradcli.errors import GradcliError
 
 EPS = sys.float_info.epsilon
+TINY = 5e-324  # the smallest subnormal: the resolution of f near 0
 REL_TOL = 1e-6  # accepted |sweep - fd| relative to the slope's size, beyond the estimate
 STEPS = 16  # a sweep of steps h, h/4, h/16, ... while the estimate is not yet tight
 METHOD = "central difference at h and 2h, Richardson-extrapolated, with a step sweep"
@@ -181,7 +182,7 @@ def _check_at_step(f: Func, env: Mapping[str, float], name: str, ad: float, x: f
     fp1, fm1 = _at(f, env, name, x + h), _at(f, env, name, x - h)
     fp2, fm2 = _at(f, env, name, x + 2 * h), _at(f, env, name, x - 2 * h)
     scale = max(abs(v) for v in (f0, fp1, fm1, fp2, fm2, 0.0) if v is not None)
-    rounding = 4 * EPS * scale / h
+    rounding = 4 * (EPS * scale + TINY) / h  # TINY: values below it have underflowed
     fd: float
     if fp1 is not None and fm1 is not None and fp2 is not None and fm2 is not None:
         d1 = (fp1 - fm1) / (2 * h)
