@@ -78,8 +78,9 @@ def generate(tape: Tape) -> tuple[str, dict[str, Any]]:
         if op in _INLINE_FORWARD:
             body.append(f"n{i} = " + _INLINE_FORWARD[op].format(*a))
         else:
-            namespace[f"f_{op}"] = OPS[op].fn
-            body.append(f"n{i} = f_{op}({', '.join(a)})")
+            name = _ident(op)
+            namespace[f"f_{name}"] = OPS[op].fn
+            body.append(f"n{i} = f_{name}({', '.join(a)})")
         checked.append(f"n{i}")
     need = needs_grad(tape)
     results = [val(o) for o in tape.outputs]
@@ -122,8 +123,8 @@ def _reverse(tape: Tape, k: int, out: int, need: list[bool], val: Callable[[int]
         av = [val(j) for j in a]
         spec = OPS[op]
         if spec.singular is not None:  # a kink, pole or 0^0: the interpreter writes the note
-            namespace[f"s_{op}"] = spec.singular
-            body.append(f"if s_{op}({', '.join(av)}) is not None: raise Fallback")
+            namespace[f"s_{_ident(op)}"] = spec.singular
+            body.append(f"if s_{_ident(op)}({', '.join(av)}) is not None: raise Fallback")
         if op in ("add", "sub"):
             add(a[0], g)
             add(a[1], g if op == "add" else f"-{g}")
@@ -136,13 +137,19 @@ def _reverse(tape: Tape, k: int, out: int, need: list[bool], val: Callable[[int]
         elif op == "neg":
             add(a[0], f"-{g}")
         else:
-            namespace[f"p_{op}"] = spec.partials
-            body.append(f"q = p_{op}(M, {val(i)}, {', '.join(av)})")
+            namespace[f"p_{_ident(op)}"] = spec.partials
+            body.append(f"q = p_{_ident(op)}(M, {val(i)}, {', '.join(av)})")
             for m, j in enumerate(a):
                 add(j, f"{g} * q[{m}]")
     adj = [f"g{k}_{j}" for j in sorted(has)]
     grads = [f"g{k}_{node}" if node in has else "0.0" for node in tape.variables.values()]
     return adj, grads
+
+
+def _ident(op: str) -> str:
+    """The op's name in generated code: itself when a plain identifier (`f_log`), else
+    its position in the table, so any name an op may be given later is safe."""
+    return op if op.isascii() and op.isidentifier() else str(list(OPS).index(op))
 
 
 def compilable(tape: Tape) -> bool:
