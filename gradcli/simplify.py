@@ -489,6 +489,14 @@ class Presenter:
         for b in sorted(factors, key=self.key):
             x = factors[b]
             v = cn.value(x)
+            if v is not None and v.denominator == 1 and cn.kinds[b] == ADD and \
+                    self.leading(b) < 0:
+                # (1 - x)^2 reads better as (x - 1)^2: a sum with its leading term
+                # positive, the sign (for an odd power) moved to the coefficient
+                flipped = cn.scale(Fraction(-1), b)
+                self.ensure(flipped)
+                b = flipped
+                c = c if v.numerator % 2 == 0 else -c
             if v is not None and v < 0:
                 bottom.append(self.power(b, cn.num(-v)))
             else:
@@ -510,15 +518,37 @@ class Presenter:
         return num if den is None else p.apply("div", num, den)
 
     # ------------------------------------------------------------ sums
+    def _order(self, terms: list[tuple[Fraction, dict[int, int]]]) -> \
+            list[tuple[Fraction, dict[int, int]]]:
+        """Terms the way they are written: highest degree first."""
+        return sorted(terms, key=lambda t: (-self.degree(t[1]),
+                                            [self.key(b) for b in sorted(t[1], key=self.key)]))
+
+    def leading(self, e: int) -> Fraction:
+        """The coefficient of a sum's leading term."""
+        cn = self.cn
+        terms = [(c, cn.as_product(m)[1] if m != cn.ONE else {}) for m, c in cn.data[e]]
+        return self._order(terms)[0][0]
+
+    def shown_sign(self, c: Fraction, factors: dict[int, int]) -> int:
+        """The sign a term prints with, after `product` turns (1 - x)^3 into -(x - 1)^3."""
+        sign = 1 if c > 0 else -1
+        for b, x in factors.items():
+            v = self.cn.value(x)
+            if v is not None and v.denominator == 1 and v.numerator % 2 and \
+                    self.cn.kinds[b] == ADD and self.leading(b) < 0:
+                sign = -sign
+        return sign
+
     def plain_sum(self, terms: list[tuple[Fraction, dict[int, int]]]) -> int:
-        order = sorted(terms, key=lambda t: (-self.degree(t[1]),
-                                             [self.key(b) for b in sorted(t[1], key=self.key)]))
-        first = next((k for k, t in enumerate(order) if t[0] > 0), 0)
+        order = [(c, f, self.shown_sign(c, f)) for c, f in self._order(terms)]
+        first = next((k for k, t in enumerate(order) if t[2] > 0), 0)
         order = [order[first], *order[:first], *order[first + 1:]]
         p = self.out
-        acc = self.product(*order[0])
-        for c, f in order[1:]:
-            acc = p.apply("add" if c > 0 else "sub", acc, self.product(abs(c), f))
+        acc = self.product(order[0][0], order[0][1])
+        for c, f, sign in order[1:]:
+            # the term printed positive, after a + or a -
+            acc = p.apply("add" if sign > 0 else "sub", acc, self.product(c * sign, f))
         return acc
 
     def common(self, terms: list[tuple[Fraction, dict[int, int]]], positive: bool) -> \
@@ -544,24 +574,33 @@ class Presenter:
 
     def factored_sum(self, terms: list[tuple[Fraction, dict[int, int]]],
                      shared: dict[int, int]) -> int:
+        """shared * (the sum of what is left of each term), the leftover sum simplified."""
         cn = self.cn
-        rest: list[tuple[Fraction, dict[int, int]]] = []
+        left: dict[int, Fraction] = {}
         for c, f in terms:
             g = dict(f)
             for b, x in shared.items():
-                left = cn.add(g[b], cn.scale(Fraction(-1), x))
-                if cn.value(left) == 0:
+                rest = cn.add(g[b], cn.scale(Fraction(-1), x))
+                if cn.value(rest) == 0:
                     del g[b]
                 else:
-                    g[b] = left
-            rest.append((c, g))
-        inner = self.plain_sum(rest)
-        pos = [self.power(b, x) for b, x in sorted(shared.items(), key=lambda bx: self.key(bx[0]))
+                    g[b] = rest
+            for m, k in cn.as_sum(cn.product(c, g)).items():
+                left[m] = left.get(m, Fraction(0)) + k
+        inner = cn.sum(left)
+        # -exp(-x)*(cos(x) + sin(x)), not exp(-x)*(-cos(x) - sin(x))
+        negative = all(k < 0 for k in left.values())
+        if negative:
+            inner = cn.scale(Fraction(-1), inner)
+        key = lambda bx: self.key(bx[0])  # noqa: E731
+        pos = [self.power(b, x) for b, x in sorted(shared.items(), key=key)
                if (cn.value(x) or 1) > 0]
         neg = [self.power(b, cn.num(-(cn.value(x) or Fraction(0))))
-               for b, x in sorted(shared.items(), key=lambda bx: self.key(bx[0]))
-               if (cn.value(x) or 1) < 0]
-        top = self.chain([*pos, inner])
+               for b, x in sorted(shared.items(), key=key) if (cn.value(x) or 1) < 0]
+        first = [*pos, self.ensure(inner)]
+        if negative:
+            first[0] = self.out.apply("neg", first[0])
+        top = self.chain(first)
         assert top is not None
         den = self.chain(neg)
         return top if den is None else self.out.apply("div", top, den)
@@ -587,25 +626,42 @@ class Presenter:
             if live[e]:
                 for c in cn.children(e):
                     live[c] = True
-        p = self.out
         for e in range(len(cn.kinds)):
-            if not live[e] or e in self.node:
-                continue
-            k, d = cn.kinds[e], cn.data[e]
-            if k == NUM:
-                node = self.number(d)
-            elif k == VARIABLE:
-                node = p.var(d)
-            elif k == SYMBOL:
-                node = p.const(CONSTANTS[d], d)
-            elif k == FUNC:
-                node = p.apply(d[0], *[self.node[a] for a in d[1]])
-            elif k == MUL:
-                node = self.product(d[0], dict(d[1]))
-            else:
-                node = self.sum(e)
-            self.node[e] = node
+            if live[e] and e not in self.node:
+                self.node[e] = self._one(e)
         return [self.node[o] for o in outputs]
+
+    def _one(self, e: int) -> int:
+        """The nodes of canonical expression e, whose parts are all written already."""
+        cn, p = self.cn, self.out
+        k, d = cn.kinds[e], cn.data[e]
+        if k == NUM:
+            return self.number(d)
+        if k == VARIABLE:
+            return p.var(d)
+        if k == SYMBOL:
+            return p.const(CONSTANTS[d], d)
+        if k == FUNC:
+            return p.apply(d[0], *[self.node[a] for a in d[1]])
+        if k == MUL:
+            return self.product(d[0], dict(d[1]))
+        return self.sum(e)
+
+    def ensure(self, e: int) -> int:
+        """The nodes of e, an expression made while writing (a flipped or a leftover sum)."""
+        if e in self.node:
+            return self.node[e]
+        todo: set[int] = set()
+        stack = [e]
+        while stack:
+            x = stack.pop()
+            if x not in self.node and x not in todo:
+                todo.add(x)
+                stack.extend(self.cn.children(x))
+        for x in sorted(todo):  # children have smaller ids
+            if x not in self.node:
+                self.node[x] = self._one(x)
+        return self.node[e]
 
 
 def simplify(tape: Tape, exact: bool = True) -> Tape:
