@@ -486,17 +486,13 @@ class Presenter:
         cn, p = self.cn, self.out
         top: list[int] = []
         bottom: list[int] = []
+        c, flip = self.flips(c, factors)
         for b in sorted(factors, key=self.key):
             x = factors[b]
             v = cn.value(x)
-            if v is not None and v.denominator == 1 and cn.kinds[b] == ADD and \
-                    self.leading(b) < 0:
-                # (1 - x)^2 reads better as (x - 1)^2: a sum with its leading term
-                # positive, the sign (for an odd power) moved to the coefficient
-                flipped = cn.scale(Fraction(-1), b)
-                self.ensure(flipped)
-                b = flipped
-                c = c if v.numerator % 2 == 0 else -c
+            if b in flip:
+                b = cn.scale(Fraction(-1), b)
+                self.ensure(b)
             if v is not None and v < 0:
                 bottom.append(self.power(b, cn.num(-v)))
             else:
@@ -530,15 +526,25 @@ class Presenter:
         terms = [(c, cn.as_product(m)[1] if m != cn.ONE else {}) for m, c in cn.data[e]]
         return self._order(terms)[0][0]
 
+    def flips(self, c: Fraction, factors: dict[int, int]) -> tuple[Fraction, set[int]]:
+        """Sums to write negated, and the coefficient after: (1 - x)^2 reads better as
+        (x - 1)^2, and -1/(1 - x) as 1/(x - 1); but (2 - x)*x stays, not -(x - 2)*x."""
+        flip: set[int] = set()
+        for b in sorted(factors, key=self.key):
+            v = self.cn.value(factors[b])
+            if v is None or v.denominator != 1 or self.cn.kinds[b] != ADD or \
+                    self.leading(b) > 0:
+                continue
+            if v.numerator % 2 == 0:
+                flip.add(b)
+            elif c < 0:  # an odd power: flip only to cancel a minus sign
+                flip.add(b)
+                c = -c
+        return c, flip
+
     def shown_sign(self, c: Fraction, factors: dict[int, int]) -> int:
-        """The sign a term prints with, after `product` turns (1 - x)^3 into -(x - 1)^3."""
-        sign = 1 if c > 0 else -1
-        for b, x in factors.items():
-            v = self.cn.value(x)
-            if v is not None and v.denominator == 1 and v.numerator % 2 and \
-                    self.cn.kinds[b] == ADD and self.leading(b) < 0:
-                sign = -sign
-        return sign
+        """The sign a term prints with, after `product`'s flips."""
+        return 1 if self.flips(c, factors)[0] > 0 else -1
 
     def plain_sum(self, terms: list[tuple[Fraction, dict[int, int]]]) -> int:
         order = [(c, f, self.shown_sign(c, f)) for c, f in self._order(terms)]
