@@ -14,16 +14,16 @@ builder with the same names, so the formula `gradcli diff` prints and the number
 from __future__ import annotations
 
 import math
+import numbers
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from fractions import Fraction
 from types import SimpleNamespace
 from typing import Any
 
 nan = math.nan
 inf = math.inf
-_NUMBER = (float, int, Fraction)
+_NUMBER = numbers.Real  # floats, ints, Fractions; not symbolic nodes or Duals
 
 # Printing precedences; higher binds tighter.  Juxtaposition is only an input
 # spelling: every product prints with `*`.

@@ -8,9 +8,9 @@ the tape as rules are reduced, so there is no parse tree and no recursion: a
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from gradcli.errors import InputError, ParseError
@@ -22,11 +22,13 @@ MAX_TEXT = 50_000_000  # characters; past this we refuse rather than exhaust mem
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 
 
-def grammar_path() -> Path:
+def grammar_path() -> str:
     """The grammar file: inside the installed package, else the checkout's."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "grammar" / "expr.lark", here.parent / "grammar" / "expr.lark"):
-        if candidate.is_file():
+    # os.path rather than pathlib: this runs on every start-up, and pathlib costs ms
+    here = os.path.dirname(os.path.realpath(__file__))
+    for candidate in (os.path.join(here, "grammar", "expr.lark"),
+                      os.path.join(os.path.dirname(here), "grammar", "expr.lark")):
+        if os.path.isfile(candidate):
             return candidate
     raise FileNotFoundError("grammar/expr.lark is missing from this installation")
 
@@ -60,7 +62,8 @@ def _lark() -> Any:
     """
     from gradcli import _lalr_standalone as standalone
 
-    text = grammar_path().read_text(encoding="utf-8")
+    with open(grammar_path(), encoding="utf-8") as f:
+        text = f.read()
     if text == standalone.GRAMMAR:
         return standalone.Lark_StandAlone(transformer=_Dispatch())
     from lark import Lark

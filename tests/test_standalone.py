@@ -75,7 +75,7 @@ def test_same_errors_as_lark_built_parser(bad: str, monkeypatch: pytest.MonkeyPa
 
 
 def test_grammar_path_is_the_checkout_grammar() -> None:
-    assert grammar_path().read_bytes() == (ROOT / "grammar" / "expr.lark").read_bytes()
+    assert Path(grammar_path()).read_bytes() == (ROOT / "grammar" / "expr.lark").read_bytes()
 
 
 @pytest.mark.slow
