@@ -166,6 +166,10 @@ def _classify(f: Func, env: Mapping[str, float], name: str, ad: float, x: float,
             return _with(best, verdict="kink", left=left, right=right,
                          reason=f"a kink lies within {step:.2g} of the point (one-sided slopes "
                                 f"{left:.6g} and {right:.6g}); the derivative matches its own side")
+    if _unresolved(f, env, name, x, steps[0]):
+        return _with(best, verdict="inconclusive",
+                     reason="f changes faster than the smallest step can resolve (a pole, jump "
+                            "or kink within it?); the check can neither confirm nor refute")
     assert best.abs_error is not None
     if best.abs_error <= 100 * best.error_estimate:  # within loose error bars: can't tell
         cause = "rounding error (cancellation in f)" if best.rounding >= 0.5 * \
@@ -231,3 +235,18 @@ def _kink_nearby(f: Func, env: Mapping[str, float], name: str, ad: float, x: flo
     if abs(right - left) > 1e3 * tol and min(abs(ad - left), abs(ad - right)) <= tol:
         return left, right
     return None
+
+
+def _unresolved(f: Func, env: Mapping[str, float], name: str, x: float, h: float) -> bool:
+    """Whether the one-sided slopes at the smallest step still disagree grossly.
+
+    For a smooth f they differ by about h·f'', negligible at the smallest step;
+    when they do not, something non-smooth sits within h and no difference
+    quotient can judge the derivative.
+    """
+    f0, fp, fm = _at(f, env, name, x), _at(f, env, name, x + h), _at(f, env, name, x - h)
+    if f0 is None or fp is None or fm is None:
+        return False
+    right, left = (fp - f0) / h, (f0 - fm) / h
+    rounding = 4 * (EPS * max(abs(f0), abs(fp), abs(fm)) + TINY) / h
+    return abs(right - left) > 1e-3 * max(abs(right), abs(left)) + 10 * rounding
