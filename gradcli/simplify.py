@@ -31,6 +31,7 @@ NUM, VARIABLE, SYMBOL, FUNC, MUL, ADD = "n", "v", "s", "f", "m", "a"
 _RANK = {NUM: 0, SYMBOL: 1, VARIABLE: 2, FUNC: 3, MUL: 4, ADD: 5}
 _EXTREMES = ("min", "max")
 MAX_NODES = 1_000_000  # nodes of the printed formula: past this no one reads it
+_BIGGEST = int(1.7e308)  # a literal past this does not read back as a double
 MAX_POWER = 64  # fold c^n only for |n| up to this: 10^10^10 stays a formula
 MAX_BITS = 4096  # nor when the exact result would be enormous
 
@@ -427,11 +428,19 @@ class Presenter:
         self.exact = exact
         self.out = _Printer(text)
         self.node: dict[int, int] = {}
+        self._leading: dict[int, Fraction] = {}
+        self._negated: dict[int, int] = {}
 
     # ------------------------------------------------------------ numbers
     def number(self, v: Fraction) -> int:
         """A number as nodes: 3, -3 (one literal), 2/3, -2/3."""
         p = self.out
+        if max(abs(v.numerator), v.denominator) > _BIGGEST:
+            from gradcli.errors import InputError
+
+            raise InputError(f"the derivative has a coefficient of about 10^"
+                             f"{len(str(abs(v.numerator))) - len(str(v.denominator))}, too "
+                             "large for a double", hint="gradcli eval gives its value at a point")
         lab = _number_label(v, self.exact)
         if lab is not None:
             return p.const(*lab)
@@ -491,8 +500,7 @@ class Presenter:
             x = factors[b]
             v = cn.value(x)
             if b in flip:
-                b = cn.scale(Fraction(-1), b)
-                self.ensure(b)
+                b = self.negated(b)
             if v is not None and v < 0:
                 bottom.append(self.power(b, cn.num(-v)))
             else:
@@ -522,9 +530,20 @@ class Presenter:
 
     def leading(self, e: int) -> Fraction:
         """The coefficient of a sum's leading term."""
-        cn = self.cn
-        terms = [(c, cn.as_product(m)[1] if m != cn.ONE else {}) for m, c in cn.data[e]]
-        return self._order(terms)[0][0]
+        found = self._leading.get(e)
+        if found is None:
+            cn = self.cn
+            terms = [(c, cn.as_product(m)[1] if m != cn.ONE else {}) for m, c in cn.data[e]]
+            found = self._leading[e] = self._order(terms)[0][0]
+        return found
+
+    def negated(self, e: int) -> int:
+        """-e, written out (for a sum shown with its leading term positive)."""
+        found = self._negated.get(e)
+        if found is None:
+            found = self._negated[e] = self.cn.scale(Fraction(-1), e)
+            self.ensure(found)
+        return found
 
     def flips(self, c: Fraction, factors: dict[int, int]) -> tuple[Fraction, set[int]]:
         """Sums to write negated, and the coefficient after: (1 - x)^2 reads better as
