@@ -85,3 +85,19 @@ def test_bad_input(gradcli, argv: list[str]) -> None:  # type: ignore[no-untyped
 def test_help_has_example(gradcli) -> None:  # type: ignore[no-untyped-def]
     r = gradcli("diff", "--help")
     assert r.code == 0 and "Example:" in r.out and "--format" in r.out and "latex" in r.out
+
+
+def _nest(template: str, depth: int) -> str:
+    text = "x"
+    for _ in range(depth):
+        text = template.format(text)
+    return text
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    (_nest("(1 - {})^2", 3000), "too large for a double"),   # a coefficient of 2^3000
+    (_nest("(2 - {}*x)^3", 600), "characters long"),          # shared parts, written out
+])
+def test_too_large_to_write_is_refused(gradcli, text: str, why: str) -> None:  # type: ignore[no-untyped-def]
+    r = gradcli("diff", text, "-q")
+    assert r.code == 2 and r.out == "" and why in r.err
