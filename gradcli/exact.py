@@ -103,7 +103,8 @@ FNS.update({
     "div": _div, "neg": lambda x: -x, "pow": _pow, "sqrt": _sqrt, "sign": _sign,
     "abs": _exact_or("abs", abs), "step": _exact_or("step", lambda x: Fraction(int(x > 0))),
     "relu": _exact_or("relu", lambda x: max(x, Fraction(0))),
-    "min": _exact_or("min", lambda *xs: min(xs)), "max": _exact_or("max", lambda *xs: max(xs)),
+    # the extreme argument itself, exact or not: the tie test compares it with each argument
+    "min": lambda *xs: min(xs), "max": lambda *xs: max(xs),
 })
 
 # the namespace the partial rules are evaluated over: the same functions

@@ -81,3 +81,13 @@ def test_explain_and_diff_exact(gradcli) -> None:  # type: ignore[no-untyped-def
     assert data["forward"][-1]["value"]["exact"] is None  # z = ln 42
     # diff: coefficients exact however long with --exact
     assert gradcli("diff", "x^3/7 + 0.1*x", "--exact", "-q").out == "3*x^2/7 + 1/10\n"
+
+
+def test_min_max_mixing_exact_and_inexact() -> None:
+    """max of a fraction and a float: the winner itself, so the tie test stays exact."""
+    tape = parse("max(y*y, cosh(x), y)")
+    vals = exact_forward(tape, {"y": Fraction(127, 100), "x": Fraction(-98, 100)})
+    assert vals[tape.outputs[0]] == Fraction(127, 100) ** 2
+    adj = exact_reverse(tape, vals)
+    assert adj[tape.variables["y"]] == 2 * Fraction(127, 100)  # d(y^2)/dy, exactly
+    assert adj[tape.variables["x"]] == 0
