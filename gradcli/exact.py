@@ -167,6 +167,9 @@ def local_partials(tape: Tape, i: int, vals: list[Value]) -> tuple[Value, ...]:
             dx = y * _pow(x, y - 1)
         dy = vals[i] * FNS["log"](x) if x > 0 else Fraction(0) if (x == 0 and y > 0) else math.nan
         return dx, dy
+    if op in ("min", "max"):  # the even split of a tie, as fractions (the table's are floats)
+        hits = [x == vals[i] for x in argv]
+        return tuple(Fraction(int(h), sum(hits)) for h in hits)
     try:  # the rules' literal 1s and -1s are exact too
         return tuple(Fraction(p) if type(p) is int else p
                      for p in OPS[op].partials(NS, vals[i], *argv))
