@@ -153,8 +153,7 @@ def _pow_partials(m: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
 
 
 def _pow_singular(x: float, y: float) -> str | None:
-    if x == 0 and y == 0:
-        return "0^0 is taken as 1, but x^y has no limit there"
+    # (0^0, a value convention, is noted by reverse.value_notes wherever it is used)
     if x == 0 and 0 < y < 1:
         return "the slope of x^y is infinite at x = 0 when 0 < y < 1"
     if x == 0 and y < 0:

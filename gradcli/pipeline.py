@@ -13,7 +13,7 @@ from gradcli.errors import GradcliError, InputError
 from gradcli.fdcheck import Check, fd_check
 from gradcli.forward import forward
 from gradcli.parser import parse
-from gradcli.reverse import Note, reverse
+from gradcli.reverse import Note, reverse, value_notes
 from gradcli.tape import CONST, Tape, expressions, needs_grad, node_names
 
 
@@ -137,7 +137,7 @@ def evaluate(source: str | Tape, values: Mapping[str, float], *, check: bool = T
     vals = forward(tape, env)
     need = needs_grad(tape)
     adjoints: list[list[Any]] = []
-    notes: list[Note] = []
+    notes: list[Note] = value_notes(tape, vals)
     for out in tape.outputs:
         adj, out_notes = reverse(tape, vals, out, need, convention=convention)
         adjoints.append(adj)

@@ -36,6 +36,19 @@ class Note:
 CONVENTIONS = ("torch", "left", "right", "mean", "error")
 
 
+def value_notes(tape: Tape, vals: list[Any]) -> list[Note]:
+    """Conventions that picked a *value* (0^0 = 1): they matter even where the node's
+    own adjoint is 0, since the value flows into its consumers' partials."""
+    notes = []
+    for i, op in enumerate(tape.ops):
+        if op == "pow":
+            a, b = tape.args[i]
+            if vals[a] == 0 and vals[b] == 0 and tape.ops[b] != CONST:
+                notes.append(Note(i, f"{describe(tape, i)}: 0^0 is taken as 1, but x^y has "
+                                     "no limit there"))
+    return notes
+
+
 def reverse(tape: Tape, vals: list[Any], output: int | None = None,
             need: list[bool] | None = None, m: Any = NUM,
             convention: str = "torch") -> tuple[list[Any], list[Note]]:
@@ -71,6 +84,11 @@ def reverse(tape: Tape, vals: list[Any], output: int | None = None,
             continue
         if op == "neg":
             adj[a[0]] -= g
+            continue
+        if op == "div":  # the forward sweep already refused a zero divisor
+            gy = g / vals[a[1]]
+            adj[a[0]] += gy
+            adj[a[1]] -= gy * vals[i]
             continue
         spec = OPS[op]
         argv = [vals[j] for j in a]
