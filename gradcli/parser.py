@@ -85,6 +85,13 @@ class _Paren:
 
 
 @dataclass(frozen=True)
+class _Product:  # `x(x+1)`: a name that is no function, then brackets: a product whose
+    left: int    # right factor alone takes a following power, x(x+1)^2 = x*(x+1)^2,
+    right: int   # and which an exponent does not swallow: x^x(1+ln x) = x^x*(1+ln x)
+    pos: int
+
+
+@dataclass(frozen=True)
 class _FuncRef:  # a function name not followed by "(": `sin x`, or the base of sin^2(x)
     name: str
     pos: int
@@ -112,6 +119,8 @@ class _Builder:
             return v
         if isinstance(v, _Paren):
             return v.node
+        if isinstance(v, _Product):
+            return self._apply("mul", (v.left, v.right), v.pos)
         if isinstance(v, _FuncRef):
             raise self._fail(f"{v.name} is a function and needs brackets", v.pos,
                              hint=_how_to_call(v.name))
@@ -125,7 +134,7 @@ class _Builder:
             return self.tape.pos[v]
         if isinstance(v, _Paren):
             return self.tape.pos[v.node]
-        return int(v.pos)
+        return int(v.pos)  # _Product, _FuncRef
 
     # -------------------------------------------------- atoms
     def number(self, c: list[Any]) -> int:
@@ -173,7 +182,7 @@ class _Builder:
                 if left in self.tape.variables.values():
                     self.implicit.setdefault(name, f"{name} is not a known function, so "
                                                    f"{name}(...) was read as {name}*(...)")
-                return self._apply("mul", (left, args[0]), pos)
+                return _Product(left, args[0], pos)
             raise self._fail(f"unknown function {name}", pos, hint=_known_functions())
         if name == "log" and len(args) == 2:  # log(x, b): logarithm to base b
             lx = self._apply("log", (args[0],), pos)
@@ -216,6 +225,9 @@ class _Builder:
 
     def pow(self, c: list[Any]) -> Any:
         base, tok, exponent = c
+        if isinstance(exponent, _Product):  # x^x(1 + ln x): the brackets multiply
+            raised = self._node(self._power(base, exponent.left, tok.start_pos))
+            return self._apply("mul", (raised, exponent.right), self._pos(base))
         return self._power(base, self._node(exponent), tok.start_pos)
 
     def _power(self, base: Any, exponent: int, pos: int) -> Any:
@@ -223,6 +235,9 @@ class _Builder:
             if base.power is not None:
                 raise self._fail(f"{base.name} is raised to a power twice", pos)
             return _FuncRef(base.name, base.pos, exponent)
+        if isinstance(base, _Product):  # x(x+1)^2: only the bracket is squared
+            raised = self._node(self._power(_Paren(base.right), exponent, pos))
+            return self._apply("mul", (base.left, raised), base.pos)
         b = self._node(base)
         if self.tape.ops[b] == CONST and self.tape.labels[b] == "e" and "e" not in self.steps:
             return self._apply("exp", (exponent,), self._pos(base))  # e^x is exp(x)

@@ -42,6 +42,11 @@ PRECEDENCE = [
     ("2(x+1)", "2*(x + 1)"),
     ("(x+1)(x-1)", "(x + 1)*(x - 1)"),
     ("x(x+1)", "x*(x + 1)"),
+    ("x(x+1)^2", "x*(x + 1)^2"),  # only the bracket is squared, as on paper
+    ("2x (x+1)^2", "2*x*(x + 1)^2"),
+    ("x(x+1)²", "x*(x + 1)^2"),
+    ("x^x (1+ln(x))", "x^x*(1 + log(x))"),  # an exponent does not swallow the bracket
+    ("x(y)(z)", "x*y*z"),
     ("2 x y", "2*x*y"),
     ("x y", "x*y"),
     ("xy", "xy"),
