@@ -131,9 +131,9 @@ def _reverse(tape: Tape, k: int, out: int, need: list[bool], val: Callable[[int]
         elif op == "mul":
             add(a[0], f"{g} * {av[1]}")
             add(a[1], f"{g} * {av[0]}")
-        elif op == "div":  # the rule's own arithmetic, so the rounding is the interpreter's
-            add(a[0], f"{g} * (1 / {av[1]})")
-            add(a[1], f"{g} * (-{val(i)} / {av[1]})")
+        elif op == "div":  # reverse.py's own arithmetic, so the rounding is the interpreter's
+            add(a[0], f"({g} / {av[1]})")
+            add(a[1], f"-(({g} / {av[1]}) * {val(i)})")
         elif op == "neg":
             add(a[0], f"-{g}")
         else:
