@@ -23,7 +23,7 @@ from typing import Any
 
 nan = math.nan
 inf = math.inf
-_NUMBER = numbers.Real  # floats, ints, Fractions; not symbolic nodes or Duals
+_NUMBER: Any = numbers.Real  # floats, ints, Fractions; not symbolic nodes or Duals
 
 # Printing precedences; higher binds tighter.  Juxtaposition is only an input
 # spelling: every product prints with `*`.
