@@ -25,11 +25,12 @@ from types import SimpleNamespace
 from typing import Any
 
 from gradcli.ops import NUM, OPS
+from gradcli.overload import ByValue, TableArithmetic
 
 _ERRORS = (ValueError, ZeroDivisionError, OverflowError)
 
 
-class Dual:
+class Dual(TableArithmetic, ByValue):
     """A value and its derivative along one direction; either may be a Dual."""
 
     __slots__ = ("primal", "tangent")
@@ -41,70 +42,18 @@ class Dual:
     def __repr__(self) -> str:
         return f"Dual({self.primal!r}, {self.tangent!r})"
 
-    # -------------------------------------------------- arithmetic, via the table
-    def __add__(self, o: Any) -> Any:
-        return apply("add", self, o)
+    # arithmetic and comparisons: gradcli/overload.py, through these two
+    def _op(self, name: str, *args: Any) -> Any:
+        return apply(name, *args)
 
-    def __radd__(self, o: Any) -> Any:
-        return apply("add", o, self)
-
-    def __sub__(self, o: Any) -> Any:
-        return apply("sub", self, o)
-
-    def __rsub__(self, o: Any) -> Any:
-        return apply("sub", o, self)
-
-    def __mul__(self, o: Any) -> Any:
-        return apply("mul", self, o)
-
-    def __rmul__(self, o: Any) -> Any:
-        return apply("mul", o, self)
-
-    def __truediv__(self, o: Any) -> Any:
-        return apply("div", self, o)
-
-    def __rtruediv__(self, o: Any) -> Any:
-        return apply("div", o, self)
-
-    def __pow__(self, o: Any) -> Any:
-        return apply("pow", self, o)
-
-    def __rpow__(self, o: Any) -> Any:
-        return apply("pow", o, self)
-
-    def __neg__(self) -> Any:
-        return apply("neg", self)
+    def _value(self) -> Any:
+        return value(self)
 
     def __pos__(self) -> Dual:
         return self
 
     def __abs__(self) -> Any:
         return apply("abs", self)
-
-    # -------------------------------------------------- comparisons: the value only
-    def __float__(self) -> float:
-        return float(value(self))
-
-    def __eq__(self, o: object) -> bool:
-        return bool(value(self) == value(o))
-
-    def __ne__(self, o: object) -> bool:
-        return bool(value(self) != value(o))
-
-    def __lt__(self, o: Any) -> bool:
-        return bool(value(self) < value(o))
-
-    def __le__(self, o: Any) -> bool:
-        return bool(value(self) <= value(o))
-
-    def __gt__(self, o: Any) -> bool:
-        return bool(value(self) > value(o))
-
-    def __ge__(self, o: Any) -> bool:
-        return bool(value(self) >= value(o))
-
-    def __hash__(self) -> int:  # equal values hash equal (the tie check builds a set)
-        return hash(value(self))
 
     def __bool__(self) -> bool:
         """Whether any part is nonzero: a zero value with a slope is not zero."""

@@ -22,6 +22,7 @@ from functools import partial
 from typing import Any
 
 from gradcli.ops import NUM, OPS
+from gradcli.overload import ByValue, TableArithmetic
 
 _ERRORS = (ValueError, ZeroDivisionError, OverflowError)
 _keys = itertools.count(1)
@@ -29,7 +30,7 @@ _memo: dict[tuple[Any, ...], Jet] = {}
 _ARITH = {"add", "sub", "mul", "div", "neg"}
 
 
-class Jet:
+class Jet(TableArithmetic, ByValue):
     """Taylor coefficients c[0..N] along one variable; `key` names the root it truncates."""
 
     __slots__ = ("c", "key")
@@ -53,67 +54,15 @@ class Jet:
     def __repr__(self) -> str:
         return f"Jet({self.c!r})"
 
-    # -------------------------------------------------- arithmetic
-    def __add__(self, o: Any) -> Any:
-        return apply("add", self, o)
+    # arithmetic and comparisons: gradcli/overload.py, through these two
+    def _op(self, name: str, *args: Any) -> Any:
+        return apply(name, *args)
 
-    def __radd__(self, o: Any) -> Any:
-        return apply("add", o, self)
-
-    def __sub__(self, o: Any) -> Any:
-        return apply("sub", self, o)
-
-    def __rsub__(self, o: Any) -> Any:
-        return apply("sub", o, self)
-
-    def __mul__(self, o: Any) -> Any:
-        return apply("mul", self, o)
-
-    def __rmul__(self, o: Any) -> Any:
-        return apply("mul", o, self)
-
-    def __truediv__(self, o: Any) -> Any:
-        return apply("div", self, o)
-
-    def __rtruediv__(self, o: Any) -> Any:
-        return apply("div", o, self)
-
-    def __pow__(self, o: Any) -> Any:
-        return apply("pow", self, o)
-
-    def __rpow__(self, o: Any) -> Any:
-        return apply("pow", o, self)
-
-    def __neg__(self) -> Any:
-        return apply("neg", self)
+    def _value(self) -> Any:
+        return self.c[0]
 
     def __abs__(self) -> Any:
         return apply("abs", self)
-
-    # -------------------------------------------------- comparisons: the value only
-    def __float__(self) -> float:
-        return float(self.c[0])
-
-    def __eq__(self, o: object) -> bool:
-        return bool(self.c[0] == _value(o))
-
-    def __ne__(self, o: object) -> bool:
-        return bool(self.c[0] != _value(o))
-
-    def __lt__(self, o: Any) -> bool:
-        return bool(self.c[0] < _value(o))
-
-    def __le__(self, o: Any) -> bool:
-        return bool(self.c[0] <= _value(o))
-
-    def __gt__(self, o: Any) -> bool:
-        return bool(self.c[0] > _value(o))
-
-    def __ge__(self, o: Any) -> bool:
-        return bool(self.c[0] >= _value(o))
-
-    def __hash__(self) -> int:
-        return hash(self.c[0])
 
     def __bool__(self) -> bool:
         return any(v != 0 for v in self.c)

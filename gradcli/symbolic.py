@@ -15,13 +15,14 @@ from typing import Any
 
 from gradcli.errors import InputError
 from gradcli.ops import FUNCTIONS, OPS
+from gradcli.overload import TableArithmetic
 from gradcli.tape import CONST, VAR, Tape, needs_grad
 
 Operand = Any  # a Sym, or a plain number appearing in a partial rule
 
 
 @dataclass(frozen=True, eq=False)
-class Sym:
+class Sym(TableArithmetic):
     """A node of the tape being built, with arithmetic that appends nodes."""
 
     tape: Tape
@@ -42,45 +43,14 @@ class Sym:
     def _lift(self, v: Operand) -> Sym:
         return v if isinstance(v, Sym) else const(self.tape, v)
 
-    def _bin(self, op: str, other: Operand, swap: bool = False) -> Sym:
-        a, b = (self._lift(other), self) if swap else (self, self._lift(other))
-        return binary(op, a, b)
-
-    def __add__(self, o: Operand) -> Sym:
-        return self._bin("add", o)
-
-    def __radd__(self, o: Operand) -> Sym:
-        return self._bin("add", o, True)
-
-    def __sub__(self, o: Operand) -> Sym:
-        return self._bin("sub", o)
-
-    def __rsub__(self, o: Operand) -> Sym:
-        return self._bin("sub", o, True)
-
-    def __mul__(self, o: Operand) -> Sym:
-        return self._bin("mul", o)
-
-    def __rmul__(self, o: Operand) -> Sym:
-        return self._bin("mul", o, True)
-
-    def __truediv__(self, o: Operand) -> Sym:
-        return self._bin("div", o)
-
-    def __rtruediv__(self, o: Operand) -> Sym:
-        return self._bin("div", o, True)
-
-    def __pow__(self, o: Operand) -> Sym:
-        return self._bin("pow", o)
-
-    def __rpow__(self, o: Operand) -> Sym:
-        return self._bin("pow", o, True)
-
-    def __neg__(self) -> Sym:
-        v = self._num()
-        if v is not None:
-            return const(self.tape, -v)
-        return Sym(self.tape, self.tape.apply("neg", (self.node,)))
+    def _op(self, name: str, *args: Operand) -> Sym:  # + - * / ** and unary -
+        if name == "neg":
+            v = self._num()
+            if v is not None:
+                return const(self.tape, -v)
+            return Sym(self.tape, self.tape.apply("neg", (self.node,)))
+        a, b = args
+        return binary(name, self._lift(a), self._lift(b))
 
 
 def const(tape: Tape, v: Any) -> Sym:
