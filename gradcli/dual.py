@@ -25,9 +25,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from gradcli.ops import NUM, OPS
-from gradcli.overload import ByValue, TableArithmetic
-
-_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
+from gradcli.overload import ERRORS, ByValue, TableArithmetic, lenient
 
 
 class Dual(TableArithmetic, ByValue):
@@ -108,7 +106,7 @@ def apply(name: str, *args: Any) -> Any:
     m = DUAL if any(isinstance(p, Dual) for p in prim) else NUM
     try:
         slopes = OPS[name].partials(m, out, *prim)
-    except _ERRORS:
+    except ERRORS:
         slopes = (math.nan,) * len(args)
     tangent: Any = 0.0
     for a, p in zip(args, slopes, strict=True):
@@ -119,21 +117,11 @@ def apply(name: str, *args: Any) -> Any:
     return Dual(out, tangent)
 
 
-def _lenient(name: str) -> Callable[..., Any]:
-    def fn(*args: Any) -> Any:
-        try:
-            return apply(name, *args)
-        except _ERRORS:
-            return math.nan
-    fn.__name__ = name
-    return fn
-
-
 # The namespace partial rules are evaluated over when their arguments are Duals.
 # An undefined elementary function gives nan rather than raising, so one undefined
 # partial (d/dy x^y = x^y log x at x < 0) does not spoil the others of the same
 # op; the sweeps report nan wherever it is actually used.
-DUAL = SimpleNamespace(**{name: _lenient(name) for name in vars(NUM)})
+DUAL = SimpleNamespace(**{name: lenient(apply, name) for name in vars(NUM)})
 
 # The function table for `forward(tape, env, fns=FNS)`: like the floats', it raises
 # where a value is undefined, so forward names the node.

@@ -22,9 +22,8 @@ from functools import partial
 from typing import Any
 
 from gradcli.ops import NUM, OPS
-from gradcli.overload import ByValue, TableArithmetic
+from gradcli.overload import ERRORS, ByValue, TableArithmetic, lenient
 
-_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
 _keys = itertools.count(1)
 _memo: dict[tuple[Any, ...], Jet] = {}
 _ARITH = {"add", "sub", "mul", "div", "neg"}
@@ -139,7 +138,7 @@ def apply(name: str, *args: Any) -> Any:
         try:
             slopes = OPS[name].partials(NUM if n == 2 else JET, _value(low) if n == 2 else low,
                                         *rule_args)
-        except _ERRORS:
+        except ERRORS:
             slopes = (math.nan,) * len(args)
         dw = [0.0] * (n - 1)
         for a, p in zip(args, slopes, strict=True):
@@ -156,22 +155,12 @@ def apply(name: str, *args: Any) -> Any:
     return out
 
 
-def _lenient(name: str) -> Callable[..., Any]:
-    def fn(*args: Any) -> Any:
-        try:
-            return apply(name, *args)
-        except _ERRORS:
-            return math.nan
-    fn.__name__ = name
-    return fn
-
-
 class _Namespace:
     """The namespace partial rules are evaluated over, on jets (nan where undefined)."""
 
     def __init__(self) -> None:
         for name in vars(NUM):
-            setattr(self, name, _lenient(name))
+            setattr(self, name, lenient(apply, name))
 
 
 JET: Any = _Namespace()

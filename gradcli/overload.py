@@ -9,7 +9,11 @@ x > 0): on the plain value they stand for.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from typing import Any
+
+ERRORS = (ValueError, ZeroDivisionError, OverflowError)  # what an undefined value raises
 
 
 class TableArithmetic:
@@ -89,3 +93,21 @@ class ByValue:
 
 def _plain(v: Any) -> Any:
     return v._value() if isinstance(v, ByValue) else v
+
+
+def lenient(apply: Callable[..., Any], name: str) -> Callable[..., Any]:
+    """Operation `name` through `apply`, giving nan where it is undefined.
+
+    For the namespaces partial rules run over: one undefined partial (d/dy x^y
+    = x^y log x at x < 0) must not spoil the others of the same op; the sweeps
+    report nan wherever it is actually used.
+    """
+
+    def fn(*args: Any) -> Any:
+        try:
+            return apply(name, *args)
+        except ERRORS:
+            return math.nan
+
+    fn.__name__ = name
+    return fn

@@ -7,14 +7,12 @@ from typing import Any
 import click
 
 from gradcli.cli import emit
-from gradcli.commands.options import VALUE_SETTINGS, output_options, split_args
+from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
 from gradcli.errors import InputError
 
 
 @click.command("check", context_settings=VALUE_SETTINGS)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="EXPR [NAME=VALUE]...")
-@click.option("-f", "--file", type=click.Path(allow_dash=True, dir_okay=False),
-              help="Read the expression or program from FILE ('-': standard input).")
+@expression_input()
 @click.option("--expect", "expect", multiple=True, required=True, metavar="FORMULA",
               help="Your derivative; one per --wrt, in the same order (repeatable).")
 @click.option("--at", "at", multiple=True, metavar="x=1.5,y=2",

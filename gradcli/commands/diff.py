@@ -7,7 +7,13 @@ from typing import Any
 import click
 
 from gradcli.cli import emit
-from gradcli.commands.options import FORMATS, VALUE_SETTINGS, output_options, split_args
+from gradcli.commands.options import (
+    FORMATS,
+    VALUE_SETTINGS,
+    expression_input,
+    output_options,
+    split_args,
+)
 from gradcli.errors import InputError
 
 
@@ -33,9 +39,7 @@ def derivative_table(source: str, wrt: list[str], exact: bool) -> dict[str, Any]
 
 
 @click.command("diff", context_settings=VALUE_SETTINGS)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="EXPR")
-@click.option("-f", "--file", type=click.Path(allow_dash=True, dir_okay=False),
-              help="Read the expression or program from FILE ('-': standard input).")
+@expression_input("EXPR")
 @click.option("--exact", is_flag=True,
               help="Every coefficient as an exact fraction, however long (by default a "
                    "fraction with a denominator past a million prints as a decimal).")

@@ -5,15 +5,13 @@ from __future__ import annotations
 import click
 
 from gradcli.cli import emit, terminal_width, want_color, warn
-from gradcli.commands.options import VALUE_SETTINGS, output_options, split_args
+from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
 from gradcli.errors import InputError
 from gradcli.reverse import CONVENTIONS
 
 
 @click.command("eval", context_settings=VALUE_SETTINGS)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="EXPR [NAME=VALUE]...")
-@click.option("-f", "--file", type=click.Path(allow_dash=True, dir_okay=False),
-              help="Read the expression or program from FILE ('-': standard input).")
+@expression_input()
 @click.option("--no-check", is_flag=True, help="Skip the finite-difference check.")
 @click.option("--order", type=click.IntRange(1, 30), default=None, metavar="N",
               help="Instead of the gradient: f′, f″, … f⁽ᴺ⁾ of a one-variable EXPR at the "

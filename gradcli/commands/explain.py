@@ -5,14 +5,12 @@ from __future__ import annotations
 import click
 
 from gradcli.cli import emit, terminal_width, want_color
-from gradcli.commands.options import VALUE_SETTINGS, output_options, split_args
+from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
 from gradcli.errors import InputError
 
 
 @click.command("explain", context_settings=VALUE_SETTINGS)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="EXPR [NAME=VALUE]...")
-@click.option("-f", "--file", type=click.Path(allow_dash=True, dir_okay=False),
-              help="Read the expression or program from FILE ('-': standard input).")
+@expression_input()
 @click.option("--exact", is_flag=True,
               help="Integers and fractions stay exact (9/14); other values are marked ≈.")
 @output_options

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from gradcli.cli import emit, terminal_width, want_color, warn
-from gradcli.commands.options import VALUE_SETTINGS, output_options, split_args
+from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
 from gradcli.errors import InputError
 from gradcli.hessian import HessianResult
 
@@ -121,9 +121,7 @@ def hessian_tables(r: HessianResult, digits: int | None, width: int | None,
 
 
 @click.command("hessian", context_settings=VALUE_SETTINGS)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="EXPR [NAME=VALUE]...")
-@click.option("-f", "--file", type=click.Path(allow_dash=True, dir_okay=False),
-              help="Read the expression or program from FILE ('-': standard input).")
+@expression_input()
 @click.option("--no-check", is_flag=True, help="Skip the finite-difference checks.")
 @output_options
 def command(args: tuple[str, ...], file: str | None, no_check: bool, fmt: str,

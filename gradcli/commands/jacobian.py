@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from gradcli.cli import emit, terminal_width, want_color, warn
-from gradcli.commands.options import VALUE_SETTINGS, output_options, split_args
+from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
 from gradcli.errors import InputError
 from gradcli.fdcheck import PartialCheck
 from gradcli.pipeline import Evaluation
@@ -261,9 +261,7 @@ def jacobian_text(ev: Evaluation, d: Directional | None, digits: int | None, fmt
 
 
 @click.command("jacobian", context_settings=VALUE_SETTINGS)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="EXPR [NAME=VALUE]...")
-@click.option("-f", "--file", type=click.Path(allow_dash=True, dir_okay=False),
-              help="Read the expression or program from FILE ('-': standard input).")
+@expression_input()
 @click.option("--direction", metavar="V", default=None, help=DIRECTION_HELP)
 @click.option("--no-check", is_flag=True, help="Skip the finite-difference check.")
 @output_options

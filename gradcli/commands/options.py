@@ -19,6 +19,18 @@ VALUE_SETTINGS: dict[str, Any] = {"ignore_unknown_options": True,
                                   "help_option_names": ["-h", "--help"]}
 
 
+def expression_input(metavar: str = "EXPR [NAME=VALUE]...") -> Callable[[F], F]:
+    """EXPR (or -f FILE) and the values after it: read back by `split_args`."""
+
+    def wrap(f: F) -> F:
+        f = click.option("-f", "--file", type=click.Path(allow_dash=True, dir_okay=False),
+                         help="Read the expression or program from FILE "
+                              "('-': standard input).")(f)
+        return click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar=metavar)(f)
+
+    return wrap
+
+
 def output_options(f: F) -> F:
     """--format, --digits, --quiet, --wrt: the same on every command."""
     f = click.option("--wrt", "wrt", multiple=True, metavar="NAME",

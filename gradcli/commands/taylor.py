@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from gradcli.cli import emit, terminal_width, want_color, warn
-from gradcli.commands.options import VALUE_SETTINGS, output_options, split_args
+from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
 from gradcli.taylor import MAX_ORDER, Derivatives
 
 _MARKS = {"ok": "✓ ok", "kink": "⚠ kink (see note)", "mismatch": "✗ MISMATCH",
@@ -141,9 +141,7 @@ def run_order(source: str, values: dict[str, float], order: int, check: bool, fm
 
 
 @click.command("taylor", context_settings=VALUE_SETTINGS)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="EXPR NAME=VALUE")
-@click.option("-f", "--file", type=click.Path(allow_dash=True, dir_okay=False),
-              help="Read the expression or program from FILE ('-': standard input).")
+@expression_input("EXPR NAME=VALUE")
 @click.option("--order", "-n", type=click.IntRange(1, MAX_ORDER), default=3, show_default=True,
               help="The degree of the polynomial.")
 @click.option("--no-check", is_flag=True, help="Skip the finite-difference checks.")
