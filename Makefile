@@ -21,7 +21,10 @@ demo: install
 	$(BIN)/gradcli eval "x*y*z" --x 2 --y 3 --z 4
 	$(BIN)/gradcli eval "a = x^2; b = 3*a; c = x*y; d = 5*c; e = b + d; z = log(e)" --x 2 --y 3
 
+# lint first: ruff and mypy clean is part of passing
 test: install
+	$(BIN)/ruff check gradcli tests
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # the property tests with thousands of examples each (make test runs a few dozen)
