@@ -257,12 +257,15 @@ class _Builder:
         left, right = c
         if isinstance(left, _FuncRef):
             if left.power is not None and isinstance(right, _Paren):
-                inner = self._apply(left.name if left.name not in ("ln",) else "log",
-                                    (right.node,), left.pos)
                 fn = FUNCTIONS[left.name]
-                if fn.arity not in (1,):
+                if fn.arity != 1:
                     raise self._fail(f"{left.name}^n(...) needs a one-argument function",
                                      left.pos)
+                n = left.power
+                if self.tape.ops[n] != CONST or self.tape.consts[n] < 0:
+                    # sin^-1 means asin to some readers and 1/sin to others: refuse to guess
+                    raise self._fail(f"{left.name}^n(x) takes a constant n >= 0", left.pos,
+                                     hint=_inverse_hint(fn.name))
                 inner = self._apply(fn.name, (right.node,), left.pos)
                 return self._apply("pow", (inner, left.power), left.pos)
             raise self._fail(f"{left.name} is a function and needs brackets", left.pos,
@@ -317,6 +320,12 @@ def _how_to_call(name: str) -> str:
     if op.arity == 2:
         return f"write {name}(a, b)"
     return f"write {name}(a, b, ...)"
+
+
+def _inverse_hint(name: str) -> str:
+    inverse = {"sin": "asin", "cos": "acos", "tan": "atan", "exp": "log", "log": "exp"}
+    inv = f"{inverse[name]}(x) for the inverse function, " if name in inverse else ""
+    return f"write {inv}{name}(x)^-1 for 1/{name}(x)"
 
 
 def _known_functions() -> str:

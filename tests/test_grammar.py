@@ -147,6 +147,9 @@ ERRORS = [
     ("x^2; y = 3", "only the last statement may be a bare expression", ""),
     ("sin = 3", "sin is a function and cannot be assigned", ""),
     ("foo(x, y)", "unknown function foo", "known functions"),
+    ("sin^-1(x)", "sin^n(x) takes a constant n >= 0", "asin(x) for the inverse"),
+    ("tan⁻¹(x)", "tan^n(x) takes a constant n >= 0", "tan(x)^-1 for 1/tan(x)"),
+    ("cos^y(x)", "cos is a function and needs brackets", "cos(x)"),
 ]
 
 
