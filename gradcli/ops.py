@@ -183,8 +183,14 @@ def _indicator(m: Any, out: Any, x: Any) -> Any:
     return 1 - m.sign(m.abs(out - x))
 
 
-def _tie(*xs: float) -> str | None:
-    return "a tie between arguments" if len(set(xs)) < len(xs) else None
+def _tie_at(extreme: Callable[..., float]) -> Callable[..., str | None]:
+    """A tie only counts among the arguments equal to the result: max(0, 0, 5) has none."""
+
+    def tie(*xs: float) -> str | None:
+        top = extreme(*xs)
+        return "a tie between arguments" if sum(x == top for x in xs) > 1 else None
+
+    return tie
 
 
 def _max_sides(*xs: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -270,9 +276,9 @@ _TABLE: list[Op] = [
     Op("relu", 1, lambda x: x if x > 0 else 0.0, lambda m, o, x: (m.step(x),), kink=True,
        singular=_at_zero("relu has a kink at x = 0"), convention="relu'(0) = 0",
        sides=lambda x: ((0.0,), (1.0,))),
-    Op("min", -1, _min, _extreme_partials, kink=True, singular=_tie, sides=_min_sides,
+    Op("min", -1, _min, _extreme_partials, kink=True, singular=_tie_at(_min), sides=_min_sides,
        convention="a tie splits the gradient evenly"),
-    Op("max", -1, _max, _extreme_partials, kink=True, singular=_tie, sides=_max_sides,
+    Op("max", -1, _max, _extreme_partials, kink=True, singular=_tie_at(_max), sides=_max_sides,
        convention="a tie splits the gradient evenly"),
     # smooth activations
     Op("sigmoid", 1, _sigmoid, lambda m, o, x: (o * (1 - o),)),

@@ -79,3 +79,13 @@ def test_non_converging_differences_are_inconclusive() -> None:
     p = r.check.partials["y"]  # type: ignore[union-attr]
     assert r.gradient["y"] == pytest.approx(2.8e-67 ** 2.8e-67 * (math.log(2.8e-67) + 1))
     assert p.verdict == "inconclusive" and p.passed
+
+
+def test_equal_arguments_below_the_maximum_are_no_tie() -> None:
+    """max(x, y, z) at (0, 0, 5): x and y are equal, but z alone is the maximum."""
+    for convention in ("torch", "mean", "error"):
+        r = evaluate("max(x, y, z)", {"x": 0, "y": 0, "z": 5}, convention=convention)
+        assert r.gradient == {"x": 0, "y": 0, "z": 1} and not r.notes
+        assert r.check is not None and r.check.passed
+    r = evaluate("min(x, y, z)", {"x": 5, "y": 5, "z": 0}, convention="error")
+    assert r.gradient == {"x": 0, "y": 0, "z": 1}
