@@ -21,6 +21,7 @@ from typing import Any
 from gradcli.errors import DomainError, GradcliError, InputError
 from gradcli.forward import _args_text, _where, describe, forward
 from gradcli.ops import NUM, OPS
+from gradcli.reverse import Note, _at_kink
 from gradcli.tape import CONST, VAR, Tape, needs_grad
 
 Value = Fraction | float
@@ -165,7 +166,11 @@ def local_partials(tape: Tape, i: int, vals: list[Value]) -> tuple[Value, ...]:
             dx = Fraction(0) if y > 1 else Fraction(1) if y == 1 else math.nan
         else:
             dx = y * _pow(x, y - 1)
-        dy = vals[i] * FNS["log"](x) if x > 0 else Fraction(0) if (x == 0 and y > 0) else math.nan
+        try:  # (x^y log x: inexact, and too big for a double when x^y is huge)
+            dy = vals[i] * FNS["log"](x) if x > 0 else Fraction(0) if (x == 0 and y > 0) \
+                else math.nan
+        except OverflowError:
+            dy = math.nan  # only an error if this partial is used
         return dx, dy
     if op in ("min", "max"):  # the even split of a tie, as fractions (the table's are floats)
         hits = [x == vals[i] for x in argv]
@@ -177,8 +182,12 @@ def local_partials(tape: Tape, i: int, vals: list[Value]) -> tuple[Value, ...]:
         return (math.nan,) * len(argv)
 
 
-def exact_reverse(tape: Tape, vals: list[Value], output: int | None = None) -> list[Value]:
-    """Adjoints for one output, as Fractions wherever every factor on the way was exact."""
+def exact_reverse(tape: Tape, vals: list[Value], output: int | None = None,
+                  convention: str = "torch", notes: list[Note] | None = None) -> list[Value]:
+    """Adjoints for one output, as Fractions wherever every factor on the way was exact.
+
+    Kinks get reverse.py's conventions and notes (appended to `notes`).
+    """
     out = tape.outputs[-1] if output is None else output
     need = needs_grad(tape)
     adj: list[Value] = [Fraction(0)] * len(tape)
@@ -187,7 +196,16 @@ def exact_reverse(tape: Tape, vals: list[Value], output: int | None = None) -> l
         g = adj[i]
         if g == 0 or tape.ops[i] in (VAR, CONST) or not need[i]:
             continue
-        for j, p in zip(tape.args[i], local_partials(tape, i, vals), strict=True):
+        partials = local_partials(tape, i, vals)
+        spec = OPS[tape.ops[i]]
+        argv = [vals[j] for j in tape.args[i]]
+        note = spec.singular(*argv) if spec.singular is not None and spec.kink else None
+        if note is not None:
+            partials, note = _at_kink(tape, i, spec, argv, partials, note, convention)
+            partials = tuple(_exactly(p) for p in partials)
+            if notes is not None:
+                notes.append(Note(i, f"{describe(tape, i)}: {note}"))
+        for j, p in zip(tape.args[i], partials, strict=True):
             if not need[j]:
                 continue
             if isinstance(p, float) and not math.isfinite(p):
@@ -198,6 +216,20 @@ def exact_reverse(tape: Tape, vals: list[Value], output: int | None = None) -> l
     return adj
 
 
+def _exactly(p: Any) -> Any:
+    """A convention's 0.0, 0.5 or 1.0 as the fraction it is."""
+    return Fraction(p) if isinstance(p, float) and math.isfinite(p) else p
+
+
+def _decimal(v: Fraction, digits: int | None) -> str:
+    from gradcli.render import fmt
+
+    try:
+        return fmt(float(v), digits)
+    except OverflowError:  # too large for a double: the fraction alone says it
+        return "beyond double range"
+
+
 def show(v: Any, digits: int | None = 10) -> str:
     """9/14 (0.6428571429), 12, or ≈ 3.737669618 for a value that is not exact."""
     from gradcli.render import fmt
@@ -205,7 +237,7 @@ def show(v: Any, digits: int | None = 10) -> str:
     if isinstance(v, Fraction):
         if v.denominator == 1:
             return str(v.numerator)
-        return f"{v} ({fmt(float(v), digits)})"
+        return f"{v} ({_decimal(v, digits)})"
     return f"≈ {fmt(v, digits)}"
 
 
@@ -222,18 +254,38 @@ def jvalue(v: Any) -> dict[str, Any]:
     """A value for JSON: the float, and the exact fraction as text (null when inexact)."""
     from gradcli.render import jnum
 
-    return {"value": jnum(float(v)), "exact": str(v) if isinstance(v, Fraction) else None}
+    try:
+        number = jnum(float(v))
+    except OverflowError:  # an exact value beyond double range: "exact" carries it
+        number = None
+    return {"value": number, "exact": str(v) if isinstance(v, Fraction) else None}
 
 
 # ---------------------------------------------------------------- eval --exact
 
 def eval_exact(source: str, raw: Mapping[str, str], fmt: str, quiet: bool,
-               digits: int | None, wrt: list[str]) -> str:
+               digits: int | None, wrt: list[str], convention: str = "torch") -> str:
+    """`gradcli eval --exact`: the value and gradient, exact where they can be."""
+    try:
+        return _eval_exact(source, raw, fmt, quiet, digits, wrt, convention)
+    except OverflowError:  # an exact value met a step that needs a double (log, a decimal)
+        raise DomainError("a value is too large for a double where a step needs one "
+                          "(--exact keeps fractions exact, but log, sqrt of a non-square "
+                          "and the like work in doubles)") from None
+
+
+def _eval_exact(source: str, raw: Mapping[str, str], fmt: str, quiet: bool,
+               digits: int | None, wrt: list[str], convention: str = "torch") -> str:
     """`gradcli eval --exact`: the value and gradient, exact where they can be."""
     from gradcli.parser import parse
     from gradcli.pipeline import missing_error
 
+    if fmt in ("csv", "tsv"):
+        raise InputError("--exact prints a table, plain lines or json, not csv/tsv")
     tape = parse(source)
+    if len(tape.outputs) > 1:
+        raise InputError("--exact takes one output; for several, drop --exact (gradcli "
+                         "jacobian) or evaluate them one at a time")
     values = {n: parse_exact(n, t) for n, t in raw.items()}
     missing = [n for n in tape.variables if n not in values]
     if missing:
@@ -244,7 +296,8 @@ def eval_exact(source: str, raw: Mapping[str, str], fmt: str, quiet: bool,
                              hint="variables: " + (", ".join(tape.variables) or "none"))
     env = {n: values[n] for n in tape.variables}
     vals = exact_forward(tape, env)
-    adj = exact_reverse(tape, vals)
+    notes: list[Note] = []
+    adj = exact_reverse(tape, vals, convention=convention, notes=notes)
     out = tape.outputs[-1]
     names = [w for w in tape.variables if not wrt or w in wrt]
     if fmt == "json":
@@ -253,7 +306,8 @@ def eval_exact(source: str, raw: Mapping[str, str], fmt: str, quiet: bool,
         return to_json({"expression": source, "exact": True,
                         "variables": {n: jvalue(v) for n, v in env.items()},
                         "value": jvalue(vals[out]),
-                        "gradient": {n: jvalue(adj[tape.variables[n]]) for n in names}})
+                        "gradient": {n: jvalue(adj[tape.variables[n]]) for n in names},
+                        "notes": [n.message for n in notes]})
     if quiet:
         pick = [adj[tape.variables[n]] for n in names] if wrt else \
             [vals[out], *[adj[tape.variables[n]] for n in names]]
@@ -264,4 +318,5 @@ def eval_exact(source: str, raw: Mapping[str, str], fmt: str, quiet: bool,
     lines += [f"∂{f}/∂{n} = {show(adj[tape.variables[n]], digits)}" for n in names]
     if not all(is_exact(v) for v in [vals[out], *[adj[tape.variables[n]] for n in names]]):
         lines.append("≈ marks a value that is not a rational number (or was rounded on the way)")
+    lines += [f"note: {n.message}" for n in notes]
     return "\n".join(lines) + "\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -49,6 +50,8 @@ def bad_order(v: Any) -> int | None:
     """The lowest derivative order in `v` that is inf or nan (0: the value), or None."""
     if isinstance(v, (int, float)):
         return None if math.isfinite(v) else 0
+    if isinstance(v, numbers.Rational):  # a Fraction (--exact) is finite, however large
+        return None
     from gradcli.dual import bad_order as dual_bad_order
 
     return dual_bad_order(v)
@@ -72,13 +75,20 @@ def describe(tape: Tape, i: int) -> str:
 def _args_text(tape: Tape, i: int, vals: list[Any]) -> str:
     """'x - 1 = -1': the node's non-constant arguments and their values."""
     texts = expressions(tape, upto=i + 1)
-    parts = [f"{texts[j]} = {number_text(float(vals[j]))}" for j in dict.fromkeys(tape.args[i])
+    parts = [f"{texts[j]} = {_value_text(vals[j])}" for j in dict.fromkeys(tape.args[i])
              if tape.ops[j] != CONST]
     return ", ".join(parts)
 
 
 def _where(at: str) -> str:
     return f" where {at}" if at else ""
+
+
+def _value_text(v: Any) -> str:
+    if isinstance(v, numbers.Rational) and not isinstance(v, int):  # --exact's Fractions
+        text = str(v)
+        return text if len(text) <= 40 else text[:37] + "…"
+    return number_text(float(v))
 
 
 def value_error(tape: Tape, i: int, vals: list[Any], exc: Exception) -> DomainError:

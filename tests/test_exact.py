@@ -91,3 +91,18 @@ def test_min_max_mixing_exact_and_inexact() -> None:
     adj = exact_reverse(tape, vals)
     assert adj[tape.variables["y"]] == 2 * Fraction(127, 100)  # d(y^2)/dy, exactly
     assert adj[tape.variables["x"]] == 0
+
+
+def test_exact_keeps_conventions_and_refuses_what_it_cannot_do(gradcli) -> None:  # type: ignore[no-untyped-def]
+    res = gradcli("eval", "abs(x)", "--x", "0", "--exact", "--subgradient", "error")
+    assert res.code == 3 and "not differentiable" in res.err
+    res = gradcli("eval", "abs(x)", "--x", "0", "--exact", "--subgradient", "right", "-q")
+    assert res.code == 0 and res.out.split() == ["0", "1"]
+    res = gradcli("eval", "max(x, y)", "--x", "1", "--y", "1", "--exact")
+    assert "1/2 (0.5)" in res.out and "note:" in res.out
+    res = gradcli("eval", "x*y, x+y", "--x", "2", "--y", "3", "--exact")
+    assert res.code == 2 and res.out == "" and "one output" in res.err
+    res = gradcli("eval", "x^1000", "--x", "3", "--exact", "--wrt", "x", "-q")
+    assert res.code == 0 and int(res.out) == 1000 * 3 ** 999
+    res = gradcli("eval", "x^y", "--x", "3", "--y", "1000", "--exact")
+    assert res.code == 3 and res.out == ""  # 3^1000·ln 3 needs a double and has none

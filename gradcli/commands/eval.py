@@ -72,7 +72,8 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool, exact: bool
     if exact:  # rational arithmetic throughout: gradcli/exact.py
         from gradcli.exact import eval_exact
 
-        emit(eval_exact(source, raw, fmt, quiet, 10 if digits is None else digits, list(wrt)))
+        emit(eval_exact(source, raw, fmt, quiet, 10 if digits is None else digits, list(wrt),
+                        convention=subgradient))
         return 0
     values = {name: parse_value(name, text) for name, text in raw.items()}
     if order is not None:  # higher derivatives: gradcli/commands/taylor.py renders them
