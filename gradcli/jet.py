@@ -115,6 +115,19 @@ def _arith(name: str, args: tuple[Any, ...], n: int) -> Jet:
     return Jet(w)
 
 
+def _int_power(x: Jet, k: int, n: int) -> Jet:
+    """x^k by repeated squaring of Cauchy products (exact coefficients where x's are)."""
+    result = Jet([1.0] + [0.0] * (n - 1))
+    base = x
+    while k:
+        if k & 1:
+            result = _arith("mul", (result, base), n)
+        k >>= 1
+        if k:
+            base = _arith("mul", (base, base), n)
+    return result
+
+
 def apply(name: str, *args: Any) -> Any:
     """`op(*args)` where arguments may be Jets (of one degree): coefficients from the table."""
     jets = [a for a in args if isinstance(a, Jet)]
@@ -123,6 +136,10 @@ def apply(name: str, *args: Any) -> Any:
     n = len(jets[0].c)
     if name in _ARITH:
         return _arith(name, args, n)
+    if name == "pow" and not isinstance(args[1], Jet) and float(args[1]).is_integer() \
+            and 0 <= args[1] <= 1024:
+        # x^n as a product: the table's y·x^(y-1) would step through x^-1 at x = 0
+        return _int_power(args[0], int(args[1]), n)
     key = (name, n, *((a.key, len(a.c)) if isinstance(a, Jet) else ("c", a) for a in args))
     got = _memo.get(key)
     if got is not None:

@@ -221,3 +221,22 @@ def test_high_order_matches_sympy_series() -> None:
     for k in (10, 20, 30):
         want_k = float(sympy.diff(f, X, k).subs(X, sympy.Rational(1, 2)))
         assert d.values[k] == pytest.approx(want_k, rel=1e-10)
+
+
+@pytest.mark.parametrize("expr, at, order", [
+    ("sin(x)^2", 0.0, 6), ("x^4", 0.0, 6), ("x^3 - 2*x^2", 0.0, 5), ("cos(x)^3*x^2", 0.0, 6),
+])
+def test_integer_powers_at_zero_against_sympy(expr: str, at: float, order: int) -> None:
+    """x^n at x = 0 must not step through x^-1 (the table's y·x^(y-1))."""
+    import sympy
+
+    from gradcli.parser import parse
+    from gradcli.taylor import derivatives
+
+    x = sympy.Symbol("x")
+    f = sympy.sympify(expr.replace("^", "**"))
+    got = derivatives(parse(expr), {"x": at}, order)
+    assert got.checks[1:] and all(c is not None and c.passed for c in got.checks[1:])
+    for k in range(order + 1):
+        want = float(sympy.diff(f, x, k).subs(x, at))
+        assert got.values[k] == pytest.approx(want, abs=1e-12), (expr, k)
