@@ -240,7 +240,7 @@ def check_one(f: Tape, wrt: str, expect: str, points: int = 200, seed: int = 0,
               pinned: list[dict[str, float]] | None = None,
               fixed: Mapping[str, float] | None = None) -> Verdict:
     """Compare ∂f/∂wrt with the formula `expect` at `points` points plus the pinned ones."""
-    from gradcli.parser import parse
+    from gradcli.parser import parse, refuse_unknown_calls
     from gradcli.simplify import formulas, simplify
     from gradcli.symbolic import differentiate
 
@@ -249,6 +249,7 @@ def check_one(f: Tape, wrt: str, expect: str, points: int = 200, seed: int = 0,
                          hint="variables: " + (", ".join(f.variables) or "none"))
     try:
         g = parse(expect)
+        refuse_unknown_calls(g)
     except GradcliError as e:
         raise InputError(f"--expect {expect!r}: {e.message}", hint=e.hint) from None
     if len(g.outputs) != 1:

@@ -308,6 +308,21 @@ class _Builder:
         return None
 
 
+def refuse_unknown_calls(tape: Tape) -> None:
+    """For formulas (diff, check): `cbrt(x)` must not pass as the product cbrt*x.
+
+    eval notices by itself (cbrt has no value); a formula has no values, so a
+    word of two or more letters before brackets is taken for an unknown function.
+    A one-letter name (x(x+1)) or one with digits (w1(x+1)) stays a product.
+    """
+    for name in tape.hints:
+        if len(name) > 1 and name.isalpha():
+            raise InputError(f"unknown function {name}", text=tape.text,
+                             pos=tape.pos[tape.variables[name]] if name in tape.variables
+                             else None,
+                             hint=f"{_known_functions()}; for a product write {name}*(...)")
+
+
 def _where(text: str, pos: int) -> str:
     e = InputError("", text=text, pos=pos)
     return e.location()

@@ -101,3 +101,13 @@ def _nest(template: str, depth: int) -> str:
 def test_too_large_to_write_is_refused(gradcli, text: str, why: str) -> None:  # type: ignore[no-untyped-def]
     r = gradcli("diff", text, "-q")
     assert r.code == 2 and r.out == "" and why in r.err
+
+
+def test_unknown_function_is_not_a_product(gradcli) -> None:  # type: ignore[no-untyped-def]
+    """cbrt(x) must not pass as cbrt*x in a formula (eval catches it as a missing value)."""
+    res = gradcli("diff", "cbrt(x)")
+    assert res.code == 2 and res.out == "" and "unknown function cbrt" in res.err
+    res = gradcli("check", "x^2", "--wrt", "x", "--expect", "2*floor(x)")
+    assert res.code == 2 and "unknown function floor" in res.err
+    res = gradcli("diff", "x(x+1)", "--format", "plain")  # one letter: the textbook product
+    assert res.code == 0 and res.out.strip() == "2*x + 1"

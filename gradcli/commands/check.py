@@ -44,11 +44,12 @@ def command(args: tuple[str, ...], file: str | None, expect: tuple[str, ...],
     Exit status: 0 every answer is right, 1 one is not, 2 bad input.
     """
     from gradcli.checker import check_one, parse_points
-    from gradcli.parser import parse
+    from gradcli.parser import parse, refuse_unknown_calls
     from gradcli.pipeline import parse_value
 
     source, raw = split_args(args, file)
     tape = parse(source)
+    refuse_unknown_calls(tape)
     fixed = {name: parse_value(name, text) for name, text in raw.items()}
     for name in fixed:
         if name not in tape.variables:

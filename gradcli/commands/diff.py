@@ -20,11 +20,12 @@ from gradcli.errors import InputError
 def derivative_table(source: str, wrt: list[str], exact: bool) -> dict[str, Any]:
     """Parse, differentiate (symbolic reverse sweep) and simplify: one row per partial."""
     from gradcli.latex import latex, name_tex
-    from gradcli.parser import parse
+    from gradcli.parser import parse, refuse_unknown_calls
     from gradcli.simplify import formulas, simplify
     from gradcli.symbolic import differentiate
 
     tape = parse(source)
+    refuse_unknown_calls(tape)
     rows = []
     for k, out in enumerate(tape.outputs):
         d = differentiate(tape, wrt, output=out)
