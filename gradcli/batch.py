@@ -426,6 +426,7 @@ def run(tape: Tape, source: Iterator[Any], header: list[str] | None,
     (label, point) with the point in `tape.variables` order (a grid).
     """
     from gradcli.cli import warn
+    from gradcli.pipeline import unused_values
 
     names = list(tape.variables)
     unknown = [w for w in wrt if w not in names]
@@ -450,9 +451,8 @@ def run(tape: Tape, source: Iterator[Any], header: list[str] | None,
         for n in names:
             where.append(header.index(n) if n in header else None)
             fixed_vals.append(fixed.get(n))
-    for n in fixed:
-        if n not in names:
-            warn(f"{n} is not in the expression; its value is ignored")
+    for message in unused_values(tape, [n for n in fixed if n not in names]):
+        warn(message)
     ev = Evaluator(tape, selected, check, convention)
     writer = Writer(fmt, quiet, digits, names, list(tape.output_names), selected, check,
                     only_partials=bool(wrt))
@@ -696,7 +696,7 @@ def eval_batch(source_text: str, raw: dict[str, str], batch: str | None, *, fmt:
     """`gradcli eval` over a CSV/TSV of points or a grid: the command's batch path."""
     from gradcli.grid import axis, is_grid, size
     from gradcli.parser import parse
-    from gradcli.pipeline import missing_error, parse_value
+    from gradcli.pipeline import missing_error, parse_value, unused_values
 
     out = sys.stdout if out is None else out
     tape = parse(source_text)
@@ -718,11 +718,10 @@ def eval_batch(source_text: str, raw: dict[str, str], batch: str | None, *, fmt:
         raise missing_error(tape, missing, {**fixed, **axes})  # type: ignore[dict-item]
     extra = {n: v for n, v in fixed.items() if n in tape.variables}
     used = {n: v for n, v in axes.items() if n in tape.variables}
-    for n in axes:
-        if n not in tape.variables:
-            from gradcli.cli import warn
+    from gradcli.cli import warn
 
-            warn(f"{n} is not in the expression; its grid is ignored")
+    for message in unused_values(tape, axes, "grid"):
+        warn(message)
     return run(tape, GridSource(list(tape.variables), used, extra), None,
                {n: v for n, v in fixed.items() if n not in tape.variables}, out,
                fmt=fmt, quiet=quiet, digits=digits, wrt=wrt, check=check, total=size(used),

@@ -5,7 +5,7 @@ The one place the stages are composed; the CLI and the Python API both call it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,9 +85,24 @@ def bind(tape: Tape, values: Mapping[str, float]) -> tuple[dict[str, float], lis
     missing = [n for n in tape.variables if n not in values]
     if missing:
         raise missing_error(tape, missing, values)
-    warnings = [f"{n} is not in the expression; its value is ignored"
-                for n in values if n not in tape.variables]
+    warnings = unused_values(tape, values)
     return {n: float(values[n]) for n in tape.variables}, warnings
+
+
+def unused_values(tape: Tape, names: Iterable[str], what: str = "value") -> list[str]:
+    """A warning for each given name the expression does not use as a variable."""
+    from gradcli.ops import CONSTANTS
+
+    out = []
+    for n in names:
+        if n in tape.variables:
+            continue
+        if n in CONSTANTS:
+            out.append(f"{n} is the constant {CONSTANTS[n]!r} here, so its {what} is ignored; "
+                       f"to make it a variable, rename it or assign it in a program ({n} = ...)")
+        else:
+            out.append(f"{n} is not in the expression; its {what} is ignored")
+    return out
 
 
 def missing_error(tape: Tape, missing: list[str], values: Mapping[str, float]) -> InputError:

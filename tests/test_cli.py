@@ -184,3 +184,9 @@ def test_every_commands_help_examples_run(gradcli, tmp_path, monkeypatch) -> Non
             assert got.code in (0, 1), (line, got.err)
             ran += 1
     assert ran >= len(COMMANDS)
+
+
+def test_value_for_a_constant_says_it_is_a_constant(gradcli) -> None:  # type: ignore[no-untyped-def]
+    res = gradcli("eval", "e*x", "--x", "1", "--e", "2", "-q")
+    assert res.code == 0 and float(res.out.split()[0]) == 2.718281828459045
+    assert "e is the constant" in res.err
