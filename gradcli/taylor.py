@@ -135,8 +135,11 @@ def polynomial(d: Derivatives) -> str:
             continue
         power = "" if k == 0 else base if k == 1 else f"{base}^{k}"
         ex = exact(dk)
-        if ex is not None:
-            c = ex / math.factorial(k)
+        # a high derivative (11! = 39916800) is too large to be recognised itself;
+        # its coefficient f⁽ᵏ⁾/k! may still be a simple fraction (1)
+        c_exact = ex / math.factorial(k) if ex is not None else exact(dk / math.factorial(k))
+        if c_exact is not None:
+            c = c_exact
             num, den = abs(c.numerator), c.denominator
             if not power:
                 text = f"{num}/{den}" if den != 1 else f"{num}"

@@ -17,12 +17,6 @@ from gradcli.taylor import MAX_ORDER, Derivatives
 _MARKS = {"ok": "✓ ok", "kink": "⚠ kink (see note)", "mismatch": "✗ MISMATCH",
           "inconclusive": "~ inconclusive (rounding)", "n/a": "? n/a (domain)"}
 
-_SUPER = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def order_label(k: int) -> str:
-    """f, f′, f″, f‴, then f⁽⁴⁾, f⁽⁵⁾, …"""
-    return {0: "f", 1: "f′", 2: "f″", 3: "f‴"}.get(k, f"f⁽{str(k).translate(_SUPER)}⁾")
 
 
 def derivatives_data(d: Derivatives, poly: str | None) -> dict[str, Any]:
