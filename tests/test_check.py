@@ -215,3 +215,19 @@ def test_rounding_is_not_a_mistake() -> None:
 def test_help_has_example(gradcli) -> None:  # type: ignore[no-untyped-def]
     r = gradcli("check", "--help")
     assert r.code == 0 and "Example:" in r.out and "--expect" in r.out and "--at" in r.out
+
+
+def test_machine_formats(gradcli) -> None:  # type: ignore[no-untyped-def]
+    """csv/tsv: a header and a row per partial; the verdicts are SymPy-independent facts."""
+    import csv
+    import io
+
+    for fmt, sep in (("csv", ","), ("tsv", "\t")):
+        res = gradcli("check", "x^2 y", "--wrt", "x", "--expect", "2x y", "--wrt", "y",
+                      "--expect", "2x", "--format", fmt)
+        assert res.code == 1
+        rows = list(csv.DictReader(io.StringIO(res.out), delimiter=sep))
+        assert [(r["wrt"], r["equivalent"]) for r in rows] == [("x", "true"), ("y", "false")]
+        assert rows[1]["derivative"] == "x^2"
+    res = gradcli("check", "x^2", "--wrt", "x", "--expect", "2x", "--format", "plain")
+    assert res.code == 0 and res.out.startswith("x: right")

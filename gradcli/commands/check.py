@@ -76,10 +76,31 @@ def command(args: tuple[str, ...], file: str | None, expect: tuple[str, ...],
         text = to_json(_json(verdicts, ok))
     elif quiet:
         text = "".join(("equivalent" if v.equivalent else "different") + "\n" for v in verdicts)
+    elif fmt in ("csv", "tsv", "plain"):
+        text = _rows(_json(verdicts, ok)["partials"], fmt)
     else:
         text = "\n".join(_report(v, f, 6 if digits is None else digits) for v in verdicts)
     emit(text)
     return 0 if ok else 1
+
+
+def _rows(parts: list[dict[str, Any]], fmt: str) -> str:
+    """One line per partial: csv/tsv with a header, or plain `name: value` lines."""
+    cols = ["wrt", "expect", "equivalent", "points_tested", "diagnosis", "derivative"]
+    rows = [[str(p[c]).lower() if isinstance(p[c], bool) else ("" if p[c] is None else str(p[c]))
+             for c in cols] for p in parts]
+    if fmt == "plain":
+        return "".join(f"{r[0]}: {'right' if r[2] == 'true' else 'wrong'}; expected {r[1]}; "
+                       f"derivative {r[5]}" + (f"; {r[4]}" if r[4] else "") + "\n"
+                       for r in rows)
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+    writer.writerow(cols)
+    writer.writerows(rows)
+    return buf.getvalue()
 
 
 def _sample_json(s: Any) -> dict[str, Any]:
