@@ -178,3 +178,20 @@ def test_random_expressions_ledger_agrees_with_eval() -> None:
                                     abs_tol=1e-12)
             compared += 1
     assert compared >= 200
+
+
+def test_ledger_as_csv(gradcli) -> None:  # type: ignore[no-untyped-def]
+    """Seed 002's ledger as rows: the fan-out sum into x is 9/14 (0.6429 on the page)."""
+    import csv
+    import io
+
+    res = gradcli("explain", "a = x^2; b = 3*a; c = x*y; d = 5*c; e = b + d; z = log(e)",
+                  "--x", "2", "--y", "3", "--format", "csv")
+    assert res.code == 0
+    rows = list(csv.DictReader(io.StringIO(res.out)))
+    forward = {r["to"]: float(r["value"]) for r in rows if r["pass"] == "forward"}
+    assert forward == {"a": 4, "b": 12, "c": 6, "d": 30, "e": 42, "z": pytest.approx(3.7376696)}
+    sums = [r for r in rows if r["pass"] == "sum"]
+    assert [s["to"] for s in sums] == ["x"] and float(sums[0]["value"]) == pytest.approx(9 / 14)
+    into_x = [float(r["value"]) for r in rows if r["pass"] == "backward" and r["to"] == "x"]
+    assert sorted(into_x) == pytest.approx(sorted([4 / 14, 5 / 14]))  # 0.0714·4, 0.1190·3

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from gradcli.cli import emit, terminal_width, want_color
@@ -37,9 +39,6 @@ def command(args: tuple[str, ...], file: str | None, exact: bool, fmt: str,
     """
     from gradcli.explain import explain, plain, rich_text, to_data
 
-    if fmt in ("csv", "tsv"):
-        raise InputError(f"explain writes a ledger, not a table: --format {fmt} is not "
-                         "available", hint="use --format plain or json")
     source, raw = split_args(args, file)
     if exact:
         from gradcli.exact import parse_exact
@@ -54,17 +53,19 @@ def command(args: tuple[str, ...], file: str | None, exact: bool, fmt: str,
     if unknown:
         raise InputError(f"--wrt {unknown[0]}: {unknown[0]} is not a variable of the expression",
                          hint="variables: " + (", ".join(ledger.tape.variables) or "none"))
-    extra = [n for n in values if n not in ledger.tape.variables]
-    if extra:
-        from gradcli.cli import warn
+    from gradcli.cli import warn
+    from gradcli.pipeline import unused_values
 
-        warn(f"{extra[0]} is not in the expression; its value is ignored")
+    for message in unused_values(ledger.tape, values):
+        warn(message)
     n_digits = 4 if digits is None else digits
     selected = list(wrt) or None
     if fmt == "json":
         from gradcli.render import to_json
 
         text = to_json(to_data(ledger))
+    elif fmt in ("csv", "tsv"):
+        text = _rows(to_data(ledger), "," if fmt == "csv" else "\t")
     elif quiet:
         from gradcli.explain import _Num
 
@@ -77,6 +78,46 @@ def command(args: tuple[str, ...], file: str | None, exact: bool, fmt: str,
         text = rich_text(ledger, n_digits, terminal_width(), True, selected)
     emit(text)
     return 0
+
+
+LEDGER_COLUMNS = ["pass", "from", "to", "expression", "local", "local_value", "upstream",
+                  "value"]
+
+
+def _cell(v: Any) -> Any:
+    """A number as in every machine format (full precision, 4 not 4.0; --exact: 9/14)."""
+    from gradcli.render import fmt
+
+    if isinstance(v, dict):  # --exact's {"value": ..., "exact": "9/14"}
+        return v["exact"] if v.get("exact") is not None else fmt(v["value"])
+    return fmt(v) if isinstance(v, (int, float)) else v
+
+
+def _rows(data: dict[str, Any], sep: str) -> str:
+    """The ledger as a table: a row per forward step, per backward edge, per fan-out sum."""
+    import csv
+    import io
+
+    rows: list[dict[str, Any]] = []
+    for s in data["forward"]:
+        rows.append({"pass": "forward", "to": s["name"], "expression": s["expression"],
+                     "value": s["value"]})
+    for b in data["backward"]:  # a sum's terms are the edges already listed
+        if b["kind"] == "sum":
+            rows.append({"pass": "sum", "to": b["node"], "value": b["value"]})
+        else:
+            rows.append({"pass": "backward", "from": b["from"], "to": b["to"],
+                         "local": b["local"], "local_value": b["local_value"],
+                         "upstream": b["upstream"], "value": b["product"]})
+    for name, g in data["gradient"].items():
+        rows.append({"pass": "gradient", "to": name, "value": g})
+    rows = [{k: _cell(v) for k, v in row.items()} for row in rows]
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, LEDGER_COLUMNS, delimiter=sep, lineterminator="\n",
+                            restval="")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
 
 
 # the ledger's numbers are for reading along: 4 digits unless asked
