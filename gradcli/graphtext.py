@@ -274,3 +274,27 @@ def to_plain(pic: Picture, digits: int | None = None) -> str:
             lines.append(row)
     lines.extend(f"note: {n}" for n in pic.notes)
     return "\n".join(lines) + "\n"
+
+
+ROW_COLUMNS = ["kind", "name", "op", "expression", "value", "grad", "from", "to", "partial"]
+
+
+def to_rows(pic: Picture, sep: str) -> str:
+    """csv/tsv: a row per node (kind=node), then a row per edge (kind=edge)."""
+    import csv
+    import io
+
+    from gradcli.render import fmt
+
+    data = to_data(pic)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, ROW_COLUMNS, delimiter=sep, lineterminator="\n", restval="")
+    writer.writeheader()
+    for n in data["nodes"]:
+        writer.writerow({"kind": "node", "name": n["name"], "op": n["op"],
+                         "expression": n["expression"], "value": fmt(n["value"]),
+                         "grad": fmt(n["grad"])})
+    for e in data["edges"]:
+        writer.writerow({"kind": "edge", "from": e["from"], "to": e["to"],
+                         "partial": fmt(e["partial"])})
+    return buf.getvalue()

@@ -468,3 +468,19 @@ def test_picture_data_is_json_ready() -> None:
     data = to_data(_pic(SEED002, SEED002_AT))
     json.dumps(data, allow_nan=False)
     assert len(data["edges"]) == 11 and data["output"] == "z"
+
+
+def test_graph_rows_csv(gradcli) -> None:  # type: ignore[no-untyped-def]
+    """csv: seed 002's nodes with the page's values and gradients, edges with partials."""
+    import csv
+    import io
+
+    res = gradcli("graph", "a = x^2; b = 3*a; c = x*y; d = 5*c; e = b + d; z = log(e)",
+                  "--x", "2", "--y", "3", "--format", "csv")
+    assert res.code == 0
+    rows = list(csv.DictReader(io.StringIO(res.out)))
+    nodes = {r["name"]: r for r in rows if r["kind"] == "node"}
+    assert float(nodes["e"]["value"]) == 42 and float(nodes["c"]["grad"]) == pytest.approx(5 / 42)
+    edges = {(r["from"], r["to"]): r["partial"] for r in rows if r["kind"] == "edge"}
+    assert float(edges[("x", "a")]) == 4 and float(edges[("e", "z")]) == pytest.approx(1 / 42)
+    assert gradcli("graph", "x*y", "--format", "table").code == 0

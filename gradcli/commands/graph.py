@@ -18,11 +18,12 @@ if TYPE_CHECKING:
     from gradcli.graphtext import Picture
 
 # The graph speaks its own formats: pictures as text, besides JSON and plain lines.
-GRAPH_FORMATS = ("tree", "dot", "mermaid", "json", "plain")
+# the shared formats (table is the drawing here) and the two graph languages
+GRAPH_FORMATS = ("tree", "table", "dot", "mermaid", "json", "csv", "tsv", "plain")
 # --output FILE: what each extension holds
 RENDERED = (".svg", ".png", ".pdf")  # drawn by Graphviz's dot
 TEXT_FORMATS = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid",
-                ".json": "json", ".txt": "tree"}
+                ".json": "json", ".csv": "csv", ".tsv": "tsv", ".txt": "tree"}
 DOT_TIMEOUT = 300  # seconds; dot on a huge graph can take minutes
 
 INSTALL_GRAPHVIZ = ("install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; "
@@ -35,8 +36,9 @@ INSTALL_GRAPHVIZ = ("install Graphviz (Debian/Ubuntu: sudo apt-get install graph
 @click.option("-f", "--file", type=click.Path(allow_dash=True, dir_okay=False),
               help="Read the expression or program from FILE ('-': standard input).")
 @click.option("--format", "fmt", type=click.Choice(GRAPH_FORMATS), default=None,
-              help="tree: drawn in the terminal (default); dot: Graphviz; mermaid: a "
-                   "Mermaid flowchart; json; plain: one line per node and edge.")
+              help="tree (or table): drawn in the terminal (default); dot: Graphviz; "
+                   "mermaid: a Mermaid flowchart; json; csv/tsv: a row per node and edge; "
+                   "plain: one line per node and edge.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write to FILE instead: .svg, .png or .pdf rendered by Graphviz's dot; "
                    ".dot/.gv, .mmd, .json or .txt as text.")
@@ -90,6 +92,8 @@ def command(args: tuple[str, ...], file: str | None, fmt: str | None, output: st
 
 def _kind(fmt: str | None, output: str | None) -> str:
     """The format asked for: --format, or what --output's extension says."""
+    if fmt == "table":
+        fmt = "tree"
     if output is None:
         return fmt or "tree"
     ext = os.path.splitext(output)[1].lower()
@@ -121,6 +125,8 @@ def _text(pic: Picture, kind: str, digits: int | None, max_rows: int,
         return to_json(graphtext.to_data(pic))
     if kind == "plain":
         return graphtext.to_plain(pic, digits)
+    if kind in ("csv", "tsv"):
+        return graphtext.to_rows(pic, "," if kind == "csv" else "\t")
     from gradcli.draw import draw
 
     if plain_tree:  # a file: no colour, a fixed width
