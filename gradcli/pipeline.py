@@ -5,6 +5,7 @@ The one place the stages are composed; the CLI and the Python API both call it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,8 +64,20 @@ class Evaluation:
                 for i, op in enumerate(tape.ops)]
 
 
+_NUMBER_CHARS = frozenset("0123456789.eE+-")
+
+
 def parse_value(name: str, text: str) -> float:
     """A variable's value: a number or a constant expression like pi/4 or sqrt(2)."""
+    if text and _NUMBER_CHARS.issuperset(text):  # a plain number: no parser needed
+        try:
+            v = float(text)
+        except ValueError:
+            pass  # "1-2", "e": an expression after all
+        else:
+            if math.isfinite(v) and (v != 0 or not any(c in "123456789" for c in
+                                                       text.lower().split("e")[0])):
+                return v
     try:
         tape = parse(text)
     except GradcliError as e:
