@@ -195,7 +195,8 @@ def numpy_namespace() -> Any:
         "pow": lambda x, y: x == 0, "abs": zero, "sign": zero, "step": zero, "relu": zero,
         "sqrt": zero, "asin": lambda x: np.abs(x) == 1, "acos": lambda x: np.abs(x) == 1,
         "atan2": lambda y, x: (x == 0) & (y == 0),
-        "min": _ties, "max": _ties,
+        "min": lambda *xs: _ties(_reduce(np.minimum, xs), xs),
+        "max": lambda *xs: _ties(_reduce(np.maximum, xs), xs),
     }
     return SimpleNamespace(np=np, fns=fns, singular=singular,
                            m=SimpleNamespace(**{k: v for k, v in fns.items()}))
@@ -208,12 +209,13 @@ def _reduce(f: Any, xs: Sequence[Any]) -> Any:
     return acc
 
 
-def _ties(*xs: Any) -> Any:
-    hit = xs[0] != xs[0]  # all False, the block's shape
-    for i in range(len(xs)):
-        for j in range(i + 1, len(xs)):
-            hit = hit | (xs[i] == xs[j])
-    return hit
+def _ties(extreme: Any, xs: Sequence[Any]) -> Any:
+    """Rows where two or more arguments equal the result (cf. ops._tie_at)."""
+    count = xs[0] != xs[0]  # all False, the block's shape
+    count = count.astype(int) if hasattr(count, "astype") else int(count)
+    for x in xs:
+        count = count + (x == extreme)
+    return count > 1
 
 
 def vectorizable(tape: Tape, nps: Any) -> bool:

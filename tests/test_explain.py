@@ -128,7 +128,6 @@ def test_big_graphs_skip_the_path_view() -> None:
     (["explain", "x*y", "--x", "1"], 2),                    # missing y
     (["explain", "log(x)", "--x", "-1"], 3),                # domain
     (["explain", "sqrt(x)", "--x", "0"], 3),                # infinite slope
-    (["explain", "x^2", "--x", "1", "--format", "csv"], 2),
     (["explain", "x^2", "--x", "1", "--wrt", "y"], 2),
     (["explain", "+".join(["x"] * 600), "--x", "1"], 2),     # too long to explain
 ])
