@@ -25,6 +25,7 @@ FANOUT_LINES = 8  # fan-out sums shown under a drawing
 TOP_INPUTS = 10  # inputs listed under a summary
 MAX_TITLE_VALUES = 8  # input values named in the title
 MIN_LABEL = 16  # characters of a label that must fit beside its guides
+MIN_TREE = 16  # the narrowest tree column
 
 
 @dataclass
@@ -280,38 +281,43 @@ def draw(pic: Picture, digits: int = 4, width: int | None = None, color: bool = 
     from rich.text import Text
 
     width = width or 100
+    # (key, header, right-justified, colour)
+    columns = [("op", "op", False, "dim")]
+    if pic.has_values:
+        columns += [("value", "value", True, ""),
+                    ("grad", f"∂{pic.output}/∂node", True, "magenta"),
+                    ("edge", "edge partial", False, "yellow")]
+    widest = _widest(pic, digits)
+    # Numbers are never cut.  The tree column gets what the other columns leave;
+    # in a narrow terminal the edge column, then the op column, give way, and as
+    # a last resort the lines are longer than the terminal rather than cut.
+    dropped: list[str] = []
+    for key in ("edge", "op"):
+        if _need(columns, widest) + MIN_TREE <= width or len(columns) < 2:
+            break
+        columns = [c for c in columns if c[0] != key]
+        dropped.append(key)
+    width = max(width, _need(columns, widest) + MIN_TREE)
     console = Console(width=width, force_terminal=color, no_color=not color,
                       color_system="standard" if color else None, highlight=False,
                       file=io.StringIO(), legacy_windows=False)
     numbers = pic.has_values
-    headers = ["op"] + (["value", f"∂{pic.output}/∂node", "edge partial"]
-                        if numbers else [])
-    # Numbers are never cut: the tree column gets what the number columns leave,
-    # deeper levels are summarised and long labels end in "…".
-    room = width - _widest(pic, digits, headers)
+    room = width - _need(columns, widest)
     rows, truncated = _layout(pic, digits, max_rows, room)
-    cols = [[r.op for r in rows]]
-    if numbers:
-        cols += [[r.value for r in rows], [r.grad for r in rows], [r.edge for r in rows]]
     # each column beyond the first: its widest cell, padding either side, a divider
-    used = sum(max(len(h), *(len(c) for c in col)) + 3
-               for h, col in zip(headers, cols, strict=True))
-    room = max(12, width - used)
+    used = sum(max(len(header), *(len(getattr(r, key)) for r in rows)) + 3
+               for key, header, _, _ in columns)
+    room = max(MIN_TREE, width - used)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("node", no_wrap=True)
-    table.add_column("op", style="dim" if color else None, no_wrap=True)
-    if numbers:
-        table.add_column("value", justify="right", no_wrap=True)
-        table.add_column(f"∂{pic.output}/∂node", justify="right", no_wrap=True,
-                         style="magenta" if color else None)
-        table.add_column("edge partial", no_wrap=True,
-                         style="yellow" if color else None)
+    for _key, header, right, style in columns:
+        table.add_column(header, justify="right" if right else "left", no_wrap=True,
+                         style=style if color and style else None)
     for r in rows:
         style = "dim" if r.kind != "node" else ""
         tree = r.tree if len(r.tree) <= room else r.tree[: room - 1] + "…"
-        cells: list[Text | str] = [Text(tree, style=style), r.op]
-        if numbers:
-            cells += [r.value, r.grad, r.edge]
+        cells: list[Text | str] = [Text(tree, style=style)]
+        cells += [getattr(r, key) for key, _, _, _ in columns]
         table.add_row(*cells)
     with console.capture() as cap:
         console.print(Text(title(pic), style="bold"))
@@ -326,6 +332,11 @@ def draw(pic: Picture, digits: int = 4, width: int | None = None, color: bool = 
             console.print("structure only: give every input a value (--x 2 ...) for values, "
                           "gradients and edge partials")
         console.print(table)
+        if dropped:
+            what = " and ".join({"edge": "edge partials", "op": "operations"}[k]
+                                for k in dropped)
+            console.print(f"(too narrow for {what}: a wider terminal or --format plain "
+                          "shows them)")
         if truncated and len(pic.tape.variables) > 0:
             console.print(Text("inputs" + (" (largest gradient first)" if numbers else ""),
                                style="bold"))
@@ -345,18 +356,23 @@ def draw(pic: Picture, digits: int = 4, width: int | None = None, color: bool = 
     return cap.get()
 
 
-def _widest(pic: Picture, digits: int, headers: list[str]) -> int:
-    """The most the non-tree columns can take, over every node (for the depth budget)."""
+def _widest(pic: Picture, digits: int) -> dict[str, int]:
+    """The widest cell each non-tree column can have, over every node."""
     tape = pic.tape
-    cells = [max(len(op) for op in [*tape.ops, "input", "const"])]
+    widest = {"op": max(len(op) for op in [*tape.ops, "input", "const"])}
     if pic.values is not None and pic.grads is not None and pic.partials is not None:
-        cells.append(max(len(num(v, digits)) for v in pic.values))
-        cells.append(max(len(num(g, digits)) for g in pic.grads))
+        widest["value"] = max(len(num(v, digits)) for v in pic.values)
+        widest["grad"] = max(len(num(g, digits)) for g in pic.grads)
         edges = [len(pic.edge_name(i, j)) + 3 + len(num(p, digits))
                  for i, ps in enumerate(pic.partials)
                  for j, p in zip(tape.args[i], ps, strict=True) if p is not None]
-        cells.append(max(edges, default=0))
-    return sum(max(len(h), c) + 3 for h, c in zip(headers, cells, strict=True))
+        widest["edge"] = max(edges, default=0)
+    return widest
+
+
+def _need(columns: list[tuple[str, str, bool, str]], widest: dict[str, int]) -> int:
+    """Characters the non-tree columns take: cell, padding either side, a divider."""
+    return sum(max(len(header), widest[key]) + 3 for key, header, _, _ in columns)
 
 
 def _shown(rows: list[_Row]) -> int:

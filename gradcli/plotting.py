@@ -153,6 +153,27 @@ def segments(xs: list[float], ys: list[float]) -> list[tuple[list[float], list[f
     return runs
 
 
+def pole_breaks(xs: list[float], ys: list[float],
+                lim: tuple[float, float] | None) -> tuple[list[float], list[float]]:
+    """A gap where the curve leaves the y axis on one side and comes back on the other.
+
+    Across tan's pole the samples jump from far above the axis to far below;
+    a line joining them would be a vertical stroke that is not part of the graph.
+    """
+    if lim is None:
+        return xs, ys
+    lo, hi = lim
+    out_x, out_y = [xs[0]], [ys[0]]
+    for k in range(1, len(xs)):
+        a, b = ys[k - 1], ys[k]
+        if (a > hi and b < lo) or (a < lo and b > hi):
+            out_x.append((xs[k - 1] + xs[k]) / 2)
+            out_y.append(math.nan)
+        out_x.append(xs[k])
+        out_y.append(b)
+    return out_x, out_y
+
+
 def y_limits(s: Samples) -> tuple[float, float] | None:
     """Limits that keep the bulk of the curves readable near a pole, or None.
 
@@ -226,11 +247,12 @@ def terminal_plot(s: Samples, width: int = 100, height: int = 25, color: bool = 
     plt.clear_figure()
     plt.plot_size(width, height)
     plt.theme("clear")  # no background: the terminal's own; curves keep their colours
+    lim = y_limits(s)
     # without colour the curves differ by marker, so the legend still tells them apart
     curves = ((s.f_label, s.f, "blue", "braille"), (s.df_label, s.df, "red", "•" if not color
                                                     else "braille"))
     for label, ys, col, marker in curves:
-        for k, (sx, sy) in enumerate(segments(s.xs, ys)):
+        for k, (sx, sy) in enumerate(segments(*pole_breaks(s.xs, ys, lim))):
             plt.plot(sx, sy, label=label if k == 0 else None, color=col, marker=marker)
     tan = tangent(s)
     if tan is not None:
@@ -241,7 +263,6 @@ def terminal_plot(s: Samples, width: int = 100, height: int = 25, color: bool = 
         if pts:
             plt.scatter([p[0] for p in pts], [p[1] for p in pts], marker="●",
                         color="magenta")
-    lim = y_limits(s)
     if lim is not None:
         plt.ylim(*lim)
     plt.xlim(s.xs[0], s.xs[-1])
@@ -269,8 +290,10 @@ def save_image(s: Samples, path: str, fmt: str, width: int = 800, height: int = 
     fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, layout="constrained")
     ax = fig.add_subplot()
     ax.axhline(0, color="0.75", linewidth=0.8)
-    ax.plot(s.xs, s.f, color="tab:blue", linewidth=2, label=s.f_label)
-    ax.plot(s.xs, s.df, color="tab:red", linewidth=1.6, linestyle="--", label=s.df_label)
+    lim = y_limits(s)
+    ax.plot(*pole_breaks(s.xs, s.f, lim), color="tab:blue", linewidth=2, label=s.f_label)
+    ax.plot(*pole_breaks(s.xs, s.df, lim), color="tab:red", linewidth=1.6, linestyle="--",
+            label=s.df_label)
     tan = tangent(s)
     if tan is not None:
         ax.plot(tan[0], tan[1], color="tab:green", linewidth=1.5, linestyle="-.",
@@ -285,7 +308,6 @@ def save_image(s: Samples, path: str, fmt: str, width: int = 800, height: int = 
         if s.df_at == s.df_at:
             ax.plot([s.at], [s.df_at], "o", color="tab:red",
                     label=f"{s.df_label} = {_short(s.df_at)} at {s.var} = {at}")
-    lim = y_limits(s)
     if lim is not None:
         ax.set_ylim(*lim)
     ax.set_xlim(s.xs[0], s.xs[-1])

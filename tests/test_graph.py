@@ -218,6 +218,32 @@ def test_big_graph_is_summarised_not_garbled(width: int) -> None:
             float(cells[2]), float(cells[3])
 
 
+NETWORK = ("h1 = tanh(w1*x1 + w2*x2 + b1); h2 = tanh(w3*x1 + w4*x2 + b2); "
+           "y = sigmoid(v1*h1 + v2*h2 + c); L = (y - t)^2")
+NETWORK_AT = dict(x1=0.5, x2=-1, w1=0.1, w2=0.2, w3=-0.3, w4=0.4, b1=0, b2=0.1, v1=1, v2=-1,
+                  c=0, t=1)
+
+
+def test_a_few_dozen_nodes_draw_whole() -> None:
+    """A two-unit network (30 nodes, depth 10) at 100 columns: every node, no summary."""
+    pic = _pic(NETWORK, {k: float(v) for k, v in NETWORK_AT.items()})
+    assert len(pic.tape) == 30
+    drawn = draw(pic, width=100)
+    assert "Too big" not in drawn
+    for i, op in enumerate(pic.tape.ops):
+        if op not in (VAR, CONST):
+            assert drawn.count(f"{pic.label(i)}  ") + drawn.count(f"{pic.label(i)}\n") >= 1
+    assert all(len(line) <= 100 for line in drawn.splitlines())
+
+
+@pytest.mark.parametrize("width", [50, 60, 72, 90, 120])
+def test_any_width_keeps_numbers_whole(width: int) -> None:
+    pic = _pic(NETWORK, {k: float(v) for k, v in NETWORK_AT.items()})
+    drawn = draw(pic, width=width)
+    assert all(len(line) <= width for line in drawn.splitlines())
+    assert _row(drawn, "L = t13^2")[1:4] == ["pow", "0.1868", "1"]
+
+
 def test_deep_graph_draws_without_recursion() -> None:
     text = "x"
     for _ in range(3000):

@@ -18,7 +18,7 @@ import pytest
 
 from gradcli.errors import InputError
 from gradcli.parser import parse
-from gradcli.plotting import parse_range, sample, segments, y_limits
+from gradcli.plotting import parse_range, pole_breaks, sample, segments, y_limits
 
 try:
     import plotext  # noqa: F401
@@ -103,6 +103,19 @@ def test_y_axis_clipped_near_a_pole_only() -> None:
     assert lim is not None and lim[1] < 1000
     smooth = sample(parse("x^3 - 3*x"), "x", parse_range("x", "-2.5:2.5"), {}, "x")
     assert y_limits(smooth) is None
+
+
+def test_no_line_joins_the_two_sides_of_a_pole() -> None:
+    """tan over -3:3 jumps from +big to -big at ±pi/2: a gap there, not a vertical stroke."""
+    s = sample(parse("tan(x)"), "x", parse_range("x", "-3:3"), {}, "x")
+    lim = y_limits(s)
+    assert lim is not None
+    xs, ys = pole_breaks(s.xs, s.f, lim)
+    runs = segments(xs, ys)
+    assert len(runs) == 3  # (-3, -pi/2), (-pi/2, pi/2), (pi/2, 3)
+    for (_, a), (_, b) in zip(runs, runs[1:], strict=False):
+        assert a[-1] > lim[1] and b[0] < lim[0]
+    assert pole_breaks(s.xs, s.f, None) == (s.xs, s.f)
 
 
 # ---------------------------------------------------------------- the terminal plot
