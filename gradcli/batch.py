@@ -20,10 +20,10 @@ import json
 import math
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
-from gradcli.errors import DomainError, GradcliError, InputError
+from gradcli.errors import DomainError, ExitStatus, GradcliError, InputError
 from gradcli.tape import Tape
 
 # the point as given (cell text or numbers), as numbers (None: not a number), the results
@@ -364,7 +364,8 @@ class Evaluator:
 
     def status(self) -> int:
         f = self.failures
-        return 2 if f["input"] else 3 if f["domain"] else 1 if f["check"] else 0
+        return (ExitStatus.BAD_INPUT if f["input"] else ExitStatus.DOMAIN if f["domain"]
+                else ExitStatus.CHECK_FAILED if f["check"] else ExitStatus.OK)
 
 
 def read_cells(cells: list[str], where: list[int | None], fixed: list[float | None],
@@ -418,14 +419,16 @@ def run(tape: Tape, source: Iterator[Any], header: list[str] | None,
         fixed: dict[str, float], out: TextIO, *, fmt: str, quiet: bool, digits: int | None,
         wrt: list[str], check: bool, total: int | None = None, small: bool = False,
         convention: str = "torch", delimiter: str = ",", first_line: int = 2,
-        interactive: bool = False) -> int:
+        interactive: bool = False, warn: Callable[[str], None]) -> int:
     """Stream `source` through the tape into `out`; return the exit status.
+
+    Warnings (ignored columns, failed rows) go to `warn`, one line each: the
+    caller decides where they are shown (the CLI: stderr).
 
     With a `header`, `source` yields the text lines of a CSV/TSV after its
     header, the first being line `first_line`; without one, it yields
     (label, point) with the point in `tape.variables` order (a grid).
     """
-    from gradcli.cli import warn
     from gradcli.pipeline import unused_values
 
     names = list(tape.variables)
@@ -692,7 +695,8 @@ def grid_block(ev: Evaluator, grid: GridSource, size: int, sep: str) -> str | No
 
 def eval_batch(source_text: str, raw: dict[str, str], batch: str | None, *, fmt: str,
                quiet: bool, digits: int | None, wrt: list[str], check: bool,
-               convention: str = "torch", out: TextIO | None = None) -> int:
+               convention: str = "torch", out: TextIO | None = None,
+               warn: Callable[[str], None]) -> int:
     """`gradcli eval` over a CSV/TSV of points or a grid: the command's batch path."""
     from gradcli.grid import axis, is_grid, size
     from gradcli.parser import parse
@@ -711,18 +715,16 @@ def eval_batch(source_text: str, raw: dict[str, str], batch: str | None, *, fmt:
         header, delimiter, first = read_header(stream, where)
         return run(tape, stream, header, fixed, out, fmt=fmt, quiet=quiet, digits=digits,
                    wrt=wrt, check=check, small=not regular, convention=convention,
-                   delimiter=delimiter, first_line=first, interactive=tty)
+                   delimiter=delimiter, first_line=first, interactive=tty, warn=warn)
     axes = {n: axis(n, t) for n, t in grids.items()}
     missing = [n for n in tape.variables if n not in axes and n not in fixed]
     if missing:
         raise missing_error(tape, missing, {**fixed, **axes})  # type: ignore[dict-item]
     extra = {n: v for n, v in fixed.items() if n in tape.variables}
     used = {n: v for n, v in axes.items() if n in tape.variables}
-    from gradcli.cli import warn
-
     for message in unused_values(tape, axes, "grid"):
         warn(message)
     return run(tape, GridSource(list(tape.variables), used, extra), None,
                {n: v for n, v in fixed.items() if n not in tape.variables}, out,
                fmt=fmt, quiet=quiet, digits=digits, wrt=wrt, check=check, total=size(used),
-               convention=convention)
+               convention=convention, warn=warn)

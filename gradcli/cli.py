@@ -11,20 +11,10 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from enum import IntEnum
 
 import click
 
-from gradcli.errors import GradcliError
-
-
-class ExitStatus(IntEnum):
-    OK = 0
-    CHECK_FAILED = 1
-    BAD_INPUT = 2
-    DOMAIN = 3
-    INTERNAL = 70  # a bug in gradcli; never expected
-
+from gradcli.errors import ExitStatus, GradcliError
 
 # name -> (module, one-line help); the help is here so `gradcli --help` imports nothing
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -175,7 +165,7 @@ def run(argv: list[str]) -> int:
         return int(e.exit_code)
     except click.Abort:
         sys.stderr.write("gradcli: aborted\n")
-        return 130
+        return ExitStatus.INTERRUPTED
     except click.ClickException as e:
         msg = e.format_message().replace("\n", " ")
         sys.stderr.write(f"gradcli: error: {msg}\n")
@@ -184,9 +174,9 @@ def run(argv: list[str]) -> int:
         # the reader went away (e.g. `| head`): not our error
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 0
+        return ExitStatus.OK
     except KeyboardInterrupt:
-        return 130
+        return ExitStatus.INTERRUPTED
     except RecursionError:
         sys.stderr.write("gradcli: internal error: recursion limit (please report this)\n")
         return ExitStatus.INTERNAL

@@ -1,12 +1,30 @@
-"""One exception hierarchy; only gradcli/cli.py maps it to exit codes."""
+"""One exception hierarchy and the exit statuses it maps to (gradcli/cli.py applies them)."""
 
 from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """What a command's exit status means (as httpie's ExitStatus); the README lists them."""
+
+    OK = 0
+    CHECK_FAILED = 1  # a finite-difference check or `gradcli check` said no
+    BAD_INPUT = 2  # bad input or usage
+    DOMAIN = 3  # a math domain error at the point
+    INTERNAL = 70  # a bug in gradcli; never expected
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
+
+    @classmethod
+    def of(cls, ok: bool) -> ExitStatus:
+        """OK when every check passed, else CHECK_FAILED."""
+        return cls.OK if ok else cls.CHECK_FAILED
 
 
 class GradcliError(Exception):
     """Anything gradcli reports to the user as one line.  Exit status 2."""
 
-    exit_code = 2
+    exit_code: ExitStatus = ExitStatus.BAD_INPUT
 
     def __init__(self, message: str, *, hint: str = "", text: str = "",
                  pos: int | None = None) -> None:
@@ -36,4 +54,4 @@ class ParseError(InputError):
 class DomainError(GradcliError):
     """A value or derivative is undefined at the requested point.  Exit 3."""
 
-    exit_code = 3
+    exit_code = ExitStatus.DOMAIN

@@ -10,7 +10,6 @@ the functions that draw.
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -316,17 +315,9 @@ def save_image(s: Samples, path: str, fmt: str, width: int = 800, height: int = 
     ax.set_title(title(s))
     ax.grid(alpha=0.3)
     ax.legend()
-    from gradcli.commands.graph import temp_beside
+    from gradcli.files import write_with
 
-    tmp = temp_beside(path)
-    try:
-        fig.savefig(tmp, format=fmt, dpi=dpi)
-        os.replace(tmp, path)
-    except OSError as e:
-        raise InputError(f"cannot write {path}: {e.strerror}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_with(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi))
 
 
 def _short(v: float | None) -> str:

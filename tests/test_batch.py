@@ -24,6 +24,11 @@ from gradcli.pipeline import evaluate
 SEED = "log(3*x^2 + 5*x*y)"
 
 
+def no_warning(message: str) -> None:
+    """batch.run's warning callback for inputs that should raise none."""
+    raise AssertionError(f"unexpected warning: {message}")
+
+
 def rows_of(text: str, sep: str = ",") -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text), delimiter=sep))
 
@@ -211,7 +216,7 @@ def test_streams_with_flat_memory(path: str) -> None:
     tape = parse(SEED)
     tracemalloc.start()
     status = batch.run(tape, source(), ["x", "y"], {}, sink, fmt="csv", quiet=False,
-                       digits=None, wrt=[], check=False)
+                       digits=None, wrt=[], check=False, warn=no_warning)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert status == 0
@@ -241,7 +246,7 @@ def test_small_chunks_for_pipes() -> None:
             yield f"{i}\n"
 
     batch.run(tape, source(), ["x"], {}, Sink(), fmt="csv", quiet=False, digits=None, wrt=[],
-              check=False, small=True)
+              check=False, small=True, warn=no_warning)
     assert got[0] == 1  # flushed after the first row
 
 
@@ -358,7 +363,7 @@ def test_big_grid_streams(path: str) -> None:
                                                    "y": [1 + k / 500 for k in range(500)]}, {})
     tracemalloc.start()
     status = batch.run(tape, grid, None, {}, sink, fmt="csv", quiet=False, digits=None, wrt=[],
-                       check=False, total=grid.total)
+                       check=False, total=grid.total, warn=no_warning)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert status == 0 and sink.lines == 250_001 and sink.flushes > 10

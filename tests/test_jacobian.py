@@ -169,8 +169,9 @@ REGEN = __import__("os").environ.get("GRADCLI_REGEN") == "1"
 
 def test_golden_tables() -> None:
     """The several-output layouts at a fixed width, no colour (regenerate: GRADCLI_REGEN=1)."""
-    from gradcli.commands.jacobian import directional, jacobian_text
+    from gradcli.directional import directional
     from gradcli.render import eval_tables
+    from gradcli.render.jacobian import jacobian_text
 
     ev = evaluate("x*y, x+y, sin(x)", {"x": 2, "y": 3})
     d = directional(ev, "1,2", check=True)

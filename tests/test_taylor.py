@@ -145,7 +145,7 @@ def test_golden_taylor_table() -> None:
     import os
     from pathlib import Path
 
-    from gradcli.commands.taylor import derivatives_text
+    from gradcli.render.taylor import derivatives_text
 
     d = derivatives(parse("exp(x)"), {"x": 0}, 4)
     text = derivatives_text(d, polynomial(d), "table", False, 10, 100, False)

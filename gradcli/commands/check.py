@@ -8,7 +8,7 @@ import click
 
 from gradcli.cli import emit
 from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
-from gradcli.errors import InputError
+from gradcli.errors import ExitStatus, InputError
 
 
 @click.command("check", context_settings=VALUE_SETTINGS)
@@ -81,7 +81,7 @@ def command(args: tuple[str, ...], file: str | None, expect: tuple[str, ...],
     else:
         text = "\n".join(_report(v, f, 6 if digits is None else digits) for v in verdicts)
     emit(text)
-    return 0 if ok else 1
+    return ExitStatus.of(ok)
 
 
 def _rows(parts: list[dict[str, Any]], fmt: str) -> str:

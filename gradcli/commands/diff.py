@@ -14,7 +14,7 @@ from gradcli.commands.options import (
     output_options,
     split_args,
 )
-from gradcli.errors import InputError
+from gradcli.errors import ExitStatus, InputError
 
 
 def derivative_table(source: str, wrt: list[str], exact: bool) -> dict[str, Any]:
@@ -96,7 +96,7 @@ def command(args: tuple[str, ...], file: str | None, exact: bool, fmt: str,
     else:
         text = "".join(f"∂{r['f']}/∂{r['wrt']} = {r['formula']}\n" for r in rows)
     emit(text)
-    return 0
+    return ExitStatus.OK
 
 
 # --format latex besides the shared formats: this command prints formulas

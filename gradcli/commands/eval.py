@@ -6,7 +6,7 @@ import click
 
 from gradcli.cli import emit, terminal_width, want_color, warn
 from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
-from gradcli.errors import InputError
+from gradcli.errors import ExitStatus, InputError
 from gradcli.reverse import CONVENTIONS
 
 
@@ -68,24 +68,28 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool, exact: bool
                 raise InputError("--exact, --order and --direction work at one point, "
                                  "not with --batch or a grid")
             return eval_batch(source, raw, batch, fmt=fmt, quiet=quiet, digits=digits,
-                              wrt=list(wrt), check=check_rows, convention=subgradient)
+                              wrt=list(wrt), check=check_rows, convention=subgradient,
+                              warn=warn)
     if exact:  # rational arithmetic throughout: gradcli/exact.py
         from gradcli.exact import eval_exact
 
         emit(eval_exact(source, raw, fmt, quiet, 10 if digits is None else digits, list(wrt),
                         convention=subgradient))
-        return 0
+        return ExitStatus.OK
     values = {name: parse_value(name, text) for name, text in raw.items()}
-    if order is not None:  # higher derivatives: gradcli/commands/taylor.py renders them
-        from gradcli.commands.taylor import run_order
+    if order is not None:  # higher derivatives by Taylor arithmetic: gradcli/taylor.py
+        from gradcli.parser import parse
+        from gradcli.render.taylor import derivatives_text
+        from gradcli.taylor import derivatives
 
         if direction is not None:
             raise InputError("--order and --direction do not go together",
                              hint="--order is for a function of one variable")
-
-        text, ok = run_order(source, values, order, not no_check, fmt, quiet, digits)
-        emit(text)
-        return 0 if ok else 1
+        d = derivatives(parse(source), values, order, check=not no_check)
+        for w in d.evaluation.warnings:
+            warn(w)
+        emit(derivatives_text(d, None, fmt, quiet, digits, terminal_width(), want_color()))
+        return ExitStatus.of(d.passed)
     ev = evaluate(source, values, check=not no_check, convention=subgradient)
     unknown = [w for w in wrt if w not in ev.env]
     if unknown:
@@ -118,11 +122,12 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool, exact: bool
         text = eval_tables(ev, 10 if digits is None else digits, terminal_width(),
                            want_color(), selected)
     ok = all(c.passed for c in ev.checks)
-    if direction is not None:  # ∇f·v, from gradcli/commands/jacobian.py
-        from gradcli.commands.jacobian import directional, with_direction
+    if direction is not None:  # ∇f·v: gradcli/directional.py
+        from gradcli.directional import directional
+        from gradcli.render.jacobian import with_direction
 
         along = directional(ev, direction, not no_check)
         text = with_direction(ev, text, along, fmt, quiet, digits)
         ok = ok and along.passed
     emit(text)
-    return 0 if ok else 1
+    return ExitStatus.of(ok)

@@ -8,7 +8,7 @@ import click
 
 from gradcli.cli import emit, terminal_width, want_color
 from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
-from gradcli.errors import InputError
+from gradcli.errors import ExitStatus, InputError
 
 
 @click.command("explain", context_settings=VALUE_SETTINGS)
@@ -77,7 +77,7 @@ def command(args: tuple[str, ...], file: str | None, exact: bool, fmt: str,
     else:
         text = rich_text(ledger, n_digits, terminal_width(), True, selected)
     emit(text)
-    return 0
+    return ExitStatus.OK
 
 
 LEDGER_COLUMNS = ["pass", "from", "to", "expression", "local", "local_value", "upstream",

@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 from typing import TYPE_CHECKING
 
 import click
 
 from gradcli.cli import emit, terminal_width, want_color, warn
 from gradcli.commands.options import VALUE_SETTINGS, split_args
-from gradcli.errors import GradcliError, InputError
+from gradcli.errors import ExitStatus, GradcliError, InputError
 
 if TYPE_CHECKING:
     from gradcli.graphtext import Picture
@@ -81,13 +80,15 @@ def command(args: tuple[str, ...], file: str | None, fmt: str | None, output: st
     if output is not None and kind in RENDERED:
         _render_with_dot(_text(pic, "dot", digits, max_rows), output, kind[1:])
     elif output is not None:
+        from gradcli.files import write_atomic
+
         write_atomic(output, _text(pic, kind, digits, max_rows, plain_tree=True).encode())
     else:
         emit(_text(pic, kind, digits, max_rows))
-        return 0
+        return ExitStatus.OK
     if not quiet:
         emit(f"wrote {output}\n")
-    return 0
+    return ExitStatus.OK
 
 
 def _kind(fmt: str | None, output: str | None) -> str:
@@ -141,12 +142,14 @@ def find_dot() -> str | None:
 
 def _render_with_dot(dot_text: str, output: str, fmt: str) -> None:
     """`dot -T<fmt>` into a temporary file beside OUTPUT, renamed when complete."""
+    from gradcli.files import write_with
+
     dot = find_dot()
     if dot is None:
         raise GradcliError(f"writing {output} needs Graphviz's dot, which is not installed",
                            hint=INSTALL_GRAPHVIZ)
-    tmp = temp_beside(output)
-    try:
+
+    def fill(tmp: str) -> None:
         try:
             done = subprocess.run([dot, f"-T{fmt}", "-o", tmp], input=dot_text.encode(),
                                   capture_output=True, timeout=DOT_TIMEOUT, check=False)
@@ -158,36 +161,5 @@ def _render_with_dot(dot_text: str, output: str, fmt: str) -> None:
         if done.returncode != 0:
             first = (done.stderr.decode(errors="replace").strip().splitlines() or ["no message"])
             raise GradcliError(f"Graphviz's dot failed: {first[0]}")
-        os.replace(tmp, output)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
-
-def write_atomic(output: str, data: bytes) -> None:
-    """Write the whole file or nothing: a temporary file renamed into place."""
-    tmp = temp_beside(output)
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, output)
-    except OSError as e:
-        raise InputError(f"cannot write {output}: {e.strerror}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def temp_beside(output: str) -> str:
-    """An empty temporary file in OUTPUT's folder, so the rename cannot cross devices."""
-    folder = os.path.dirname(os.path.abspath(output))
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".gradcli-", suffix=".tmp")
-    except OSError as e:
-        raise InputError(f"cannot write {output}: {e.strerror}") from None
-    os.close(fd)
-    # mkstemp makes the file private; the result gets the usual permissions
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(tmp, 0o666 & ~mask)
-    return tmp
+    write_with(output, fill)

@@ -8,7 +8,7 @@ import click
 
 from gradcli.cli import emit, terminal_width, want_color, warn
 from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
-from gradcli.errors import InputError
+from gradcli.errors import ExitStatus, InputError
 from gradcli.hessian import HessianResult
 
 _MARKS = {"ok": "✓", "kink": "⚠", "inconclusive": "~", "mismatch": "✗", "n/a": "?"}
@@ -176,7 +176,7 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool, fmt: str,
         text = hessian_tables(r, 10 if digits is None else digits, terminal_width(),
                               want_color())
     emit(text)
-    return 0 if r.passed else 1
+    return ExitStatus.of(r.passed)
 
 
 def hessian_rows(r: HessianResult, sep: str) -> str:

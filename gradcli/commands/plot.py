@@ -9,7 +9,7 @@ import click
 
 from gradcli.cli import emit, terminal_width, want_color, warn
 from gradcli.commands.options import VALUE_SETTINGS, output_options, split_args
-from gradcli.errors import DomainError, InputError
+from gradcli.errors import DomainError, ExitStatus, InputError
 
 if TYPE_CHECKING:
     from gradcli.plotting import Samples
@@ -104,9 +104,9 @@ def command(args: tuple[str, ...], file: str | None, at: str | None, points: int
         _write_image(s, output, width, height)
         if not quiet:
             emit(f"wrote {output}\n")
-        return 0
+        return ExitStatus.OK
     emit(_text(s, fmt, digits, quiet, width, height))
-    return 0
+    return ExitStatus.OK
 
 
 def _write_image(s: Samples, output: str, width: int | None, height: int | None) -> None:
