@@ -71,11 +71,14 @@ def cli() -> None:
 # ---------------------------------------------------------------- variables in argv
 
 def normalize_argv(argv: list[str], command: click.Command | None) -> list[str]:
-    """Turn `--x 2` / `--x=2` into `x=2`, so values like `-1.5` never look like options.
+    """Options first, then `--` and the expression and values, so click cannot misread them.
 
-    Options the command knows are left alone (with their values); anything else
-    spelled `--NAME` is a variable and takes the next word as its value, whatever
-    it starts with.
+    Only a word that is exactly one of the command's options (or `--option=value`)
+    is an option; any other word that starts with '-' is the expression or a value
+    (`-sqrt(x)`, `-h*x`, `-(theta)`): click would carve it into a cluster of short
+    options.  `--NAME VALUE` / `--NAME=VALUE` for any other name is a variable's
+    value, wherever it stands.  `--` makes the next word the expression whatever it
+    looks like (`-- -q`); the words after it are read as before.
     """
     if command is None:
         return argv
@@ -86,31 +89,37 @@ def normalize_argv(argv: list[str], command: click.Command | None) -> list[str]:
                 known[spelling] = not p.is_flag and not p.count
     known.setdefault("--help", False)
     known.setdefault("-h", False)
-    out: list[str] = []
+    options: list[str] = []
+    words: list[str] = []  # the expression and values, in order
     i = 0
     while i < len(argv):
         a = argv[i]
-        if a == "--":
-            out.extend(argv[i:])
-            break
         head = a.split("=", 1)[0]
-        if head in known:
-            out.append(a)
+        if a == "--":
+            words.extend(argv[i + 1: i + 2])
+            i += 1
+        elif a in known or (a.startswith("--") and head in known):
             if known[head] and "=" not in a and i + 1 < len(argv):
-                out.append(argv[i + 1])
+                # `--opt=VALUE` keeps a value such as `-2x` from looking like an option
+                options.append(f"{a}={argv[i + 1]}" if a.startswith("--") else a)
+                if not a.startswith("--"):
+                    options.append(argv[i + 1])
                 i += 1
+            else:
+                options.append(a)
         elif a.startswith("--") and len(a) > 2 and _is_name(head[2:]):
             if "=" in a:
-                out.append(VALUE_MARK + a[2:])
-            elif i + 1 < len(argv) and argv[i + 1].split("=", 1)[0] not in known:
-                out.append(f"{VALUE_MARK}{head[2:]}={argv[i + 1]}")
+                words.append(VALUE_MARK + a[2:])
+            elif i + 1 < len(argv) and argv[i + 1] not in known and argv[i + 1] != "--" and \
+                    not (argv[i + 1].startswith("--") and argv[i + 1].split("=", 1)[0] in known):
+                words.append(f"{VALUE_MARK}{head[2:]}={argv[i + 1]}")
                 i += 1
             else:
                 raise click.UsageError(f"{a} needs a value, e.g. {a} 2")
         else:
-            out.append(a)
+            words.append(a)
         i += 1
-    return out
+    return [*options, "--", *words] if words else options
 
 
 # Marks a value that came from `--NAME VALUE`, so it can stand before EXPR

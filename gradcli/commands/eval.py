@@ -37,8 +37,8 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool, exact: bool
     """Evaluate EXPR and its gradient at a point, showing every node of the graph.
 
     Values: --x 2, --x=2 or x=2 (negative ones too: --x -1.5); a value may be a
-    constant expression such as pi/4 or sqrt(2).  An expression that starts with
-    '-' goes after '--'.
+    constant expression such as pi/4 or sqrt(2).  An expression may start with
+    '-' (-sqrt(x)); only a word that is exactly an option is one.
 
     \b
     Examples:
