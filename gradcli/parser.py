@@ -16,7 +16,7 @@ from typing import Any
 from gradcli.errors import InputError, ParseError
 from gradcli.limits import MAX_TEXT  # past this many characters we refuse, not exhaust memory
 from gradcli.ops import CONSTANTS, FUNCTIONS, arity_text
-from gradcli.tape import CONST, Tape, prune
+from gradcli.tape import CONST, Tape, expressions, prune
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 
@@ -375,8 +375,6 @@ def parse(text: str) -> Tape:
     if name:
         tape.output_names = [name]
     else:
-        from gradcli.tape import expressions
-
         texts = expressions(tape, limit=40)
         tape.output_names = [tape.labels[o] or texts[o] for o in tape.outputs]
     tape = prune(tape)

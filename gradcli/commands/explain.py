@@ -67,9 +67,9 @@ def command(args: tuple[str, ...], file: str | None, exact: bool, fmt: str,
     elif fmt in ("csv", "tsv"):
         text = _rows(to_data(ledger), "," if fmt == "csv" else "\t")
     elif quiet:
-        from gradcli.explain import _Num
+        from gradcli.explain import Num
 
-        num = _Num(exact, n_digits)
+        num = Num(exact, n_digits)
         text = "".join(num.full(g) + "\n" for n, g in ledger.gradient.items()
                        if not selected or n in selected)
     elif fmt == "plain" or not want_color():
