@@ -20,6 +20,8 @@ def derivatives_data(d: Derivatives, poly: str | None) -> dict[str, Any]:
         "expression": d.evaluation.tape.text,
         "variable": d.name,
         "point": jnum(d.point),
+        **({"fixed": {n: jnum(v) for n, v in d.evaluation.env.items() if n != d.name}}
+           if len(d.evaluation.env) > 1 else {}),
         "order": d.order,
         "derivatives": [jnum(v) for v in d.values],
     }
@@ -80,10 +82,13 @@ def derivatives_text(d: Derivatives, poly: str | None, fmt: str, quiet: bool,
                       legacy_windows=False)
     name = d.evaluation.tape.output_names[0]
     with console.capture() as cap:
-        console.print(Text(f"{name}   at {d.name} = {a}", style="bold"))
+        fixed = {n: v for n, v in d.evaluation.env.items() if n != d.name}
+        held = ", ".join(f"{n} = {num(v, digits)}" for n, v in fixed.items())
+        console.print(Text(f"{name}   at {d.name} = {a}" + (f" ({held} held fixed)" if held
+                                                              else ""), style="bold"))
         table = Table(title="Derivatives (Taylor arithmetic)", title_justify="left")
         table.add_column("k", justify="right")
-        table.add_column(f"f⁽ᵏ⁾({a})", justify="right")
+        table.add_column(f"∂ᵏf/∂{d.name}ᵏ" if fixed else f"f⁽ᵏ⁾({a})", justify="right")
         if poly is not None:
             table.add_column("coefficient f⁽ᵏ⁾/k!", justify="right")
         table.add_column("check")
