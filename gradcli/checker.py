@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from gradcli.errors import GradcliError, InputError
+from gradcli.errors import GradcliError, InputError, check_wrt
 from gradcli.forward import forward
 from gradcli.ops import NUM, OPS
 from gradcli.reverse import reverse
@@ -244,9 +244,7 @@ def check_one(f: Tape, wrt: str, expect: str, points: int = 200, seed: int = 0,
     from gradcli.simplify import formulas, simplify
     from gradcli.symbolic import differentiate
 
-    if wrt not in f.variables:
-        raise InputError(f"--wrt {wrt}: {wrt} is not a variable of the expression",
-                         hint="variables: " + (", ".join(f.variables) or "none"))
+    check_wrt([wrt], f.variables)
     try:
         g = parse(expect)
         refuse_unknown_calls(g)

@@ -11,10 +11,14 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from gradcli.errors import ExitStatus, GradcliError
+
+if TYPE_CHECKING:
+    from gradcli.render import Options, Result
 
 # name -> (module, one-line help); the help is here so `gradcli --help` imports nothing
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -196,6 +200,27 @@ def run(argv: list[str]) -> int:
         sys.stderr.write(f"gradcli: internal error: {type(e).__name__}: {e} "
                          "(please report this)\n")
         return ExitStatus.INTERNAL
+
+
+def show(result: Result, fmt: str, digits: int | None, quiet: bool,
+         wrt: tuple[str, ...] | list[str]) -> int:
+    """The end of every command: the result written in the format asked, its exit status."""
+    from gradcli.render import Options
+
+    text, status = written(result, Options(fmt, quiet, digits, list(wrt), terminal_width(),
+                                           want_color()))
+    emit(text)
+    return status
+
+
+def written(result: Result, options: Options) -> tuple[str, ExitStatus]:
+    """The result's text and exit status; its messages (read as, warnings) go to stderr now."""
+    from gradcli.render import write
+
+    out = write(result, options)
+    for line in out.messages:
+        sys.stderr.write(line + "\n")
+    return out.text, out.status
 
 
 def emit(text: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum
 
 
@@ -49,6 +50,15 @@ class InputError(GradcliError):
 
 class ParseError(InputError):
     """The text does not follow the grammar."""
+
+
+def check_wrt(wrt: Iterable[str], variables: Iterable[str]) -> None:
+    """Every name in --wrt must be a variable of the expression (the one place that says so)."""
+    known = list(variables)
+    for w in wrt:
+        if w not in known:
+            raise InputError(f"--wrt {w}: {w} is not a variable of the expression",
+                             hint="variables: " + (", ".join(known) or "none"))
 
 
 class DomainError(GradcliError):

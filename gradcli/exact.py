@@ -4,9 +4,9 @@ A value is a `Fraction` when it is known exactly (through + - * /, integer
 powers, exact roots, abs, sign, min, max and the like) and a `float` when it is
 not (ln 42): floats are contagious, so a result is exact exactly when every step
 that led to it was.  The forward sweep is gradcli/forward.py's with this file's
-function table; the reverse sweep is gradcli/reverse.py's, seeded with
-Fraction(1) and run over the table's partial rules in this file's arithmetic
-(`SWEEP`).
+function table; the reverse sweep is a copy of the plain loop that keeps
+adjoints as Fractions (gradcli/reverse.py's starts from 0.0, which would turn
+every adjoint into a float).
 """
 
 from __future__ import annotations
@@ -14,16 +14,19 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gradcli.errors import DomainError, GradcliError, InputError
-from gradcli.forward import forward
+from gradcli.forward import _args_text, _where, describe, forward
 from gradcli.ops import NUM, OPS
-from gradcli.ops import local_partials as table_partials
-from gradcli.reverse import reverse
-from gradcli.tape import CONST, Tape
+from gradcli.reverse import Note, _at_kink
+from gradcli.tape import CONST, VAR, Tape, needs_grad
+
+if TYPE_CHECKING:
+    from gradcli.render import Result
 
 Value = Fraction | float
 MAX_EXPONENT = 10_000  # x^n exactly only for |n| up to this: past it a float is kinder
@@ -109,9 +112,8 @@ FNS.update({
     "min": lambda *xs: min(xs), "max": lambda *xs: max(xs),
 })
 
-# the namespace the partial rules are evaluated over: the same functions, and a tie's
-# even split (a ratio of counts, gradcli/ops.py's min/max) as the fraction it is
-NS = SimpleNamespace(**{name: FNS[name] for name in vars(NUM)}, ratio=Fraction)
+# the namespace the partial rules are evaluated over: the same functions
+NS = SimpleNamespace(**{name: FNS[name] for name in vars(NUM)})
 
 
 def literal(label: str | None, value: float) -> Value:
@@ -133,9 +135,7 @@ def exact_tape(tape: Tape) -> Tape:
 def parse_exact(name: str, text: str) -> Value:
     """A variable's value: 1.5 is 3/2, 2/3 stays 2/3, pi/4 is a float."""
     from gradcli.parser import parse
-    from gradcli.pipeline import refuse_typo
 
-    refuse_typo(name, text)  # Fraction() would take 1_000 and full-width digits
     try:
         return Fraction(text.strip())
     except (ValueError, ZeroDivisionError):
@@ -158,20 +158,71 @@ def exact_forward(tape: Tape, env: Mapping[str, Value]) -> list[Value]:
     return forward(exact_tape(tape), env, fns=FNS)
 
 
-def local_partials(op: str, out: Value, args: list[Value], m: Any = NS) -> tuple[Value, ...]:
-    """∂op/∂argument at a point: the table's rules over exact arithmetic (`NS`).
+def local_partials(tape: Tape, i: int, vals: list[Value]) -> tuple[Value, ...]:
+    """∂node/∂argument for each argument of node i, exact where possible."""
+    op = tape.ops[i]
+    argv = [vals[j] for j in tape.args[i]]
+    if op == "pow" and all(isinstance(v, Fraction) for v in argv):
+        x, y = argv
+        if y == 0:
+            dx: Value = Fraction(0)
+        elif x == 0:
+            dx = Fraction(0) if y > 1 else Fraction(1) if y == 1 else math.nan
+        else:
+            dx = y * _pow(x, y - 1)
+        try:  # (x^y log x: inexact, and too big for a double when x^y is huge)
+            dy = vals[i] * FNS["log"](x) if x > 0 else Fraction(0) if (x == 0 and y > 0) \
+                else math.nan
+        except OverflowError:
+            dy = math.nan  # only an error if this partial is used
+        return dx, dy
+    if op in ("min", "max"):  # the even split of a tie, as fractions (the table's are floats)
+        hits = [x == vals[i] for x in argv]
+        return tuple(Fraction(int(h), sum(hits)) for h in hits)
+    try:  # the rules' literal 1s and -1s are exact too
+        return tuple(Fraction(p) if type(p) is int else p
+                     for p in OPS[op].partials(NS, vals[i], *argv))
+    except (ZeroDivisionError, ValueError, OverflowError):
+        return (math.nan,) * len(argv)
 
-    The rules' literal 1s and -1s become Fractions, so a partial is exact
-    exactly when its inputs were; nan where a rule is undefined.
+
+def exact_reverse(tape: Tape, vals: list[Value], output: int | None = None,
+                  convention: str = "torch", notes: list[Note] | None = None) -> list[Value]:
+    """Adjoints for one output, as Fractions wherever every factor on the way was exact.
+
+    Kinks get reverse.py's conventions and notes (appended to `notes`).
     """
-    return tuple(Fraction(p) if type(p) is int else p
-                 for p in table_partials(op, out, args, m))
+    out = tape.outputs[-1] if output is None else output
+    need = needs_grad(tape)
+    adj: list[Value] = [Fraction(0)] * len(tape)
+    adj[out] = Fraction(1)
+    for i in range(out, -1, -1):
+        g = adj[i]
+        if g == 0 or tape.ops[i] in (VAR, CONST) or not need[i]:
+            continue
+        partials = local_partials(tape, i, vals)
+        spec = OPS[tape.ops[i]]
+        argv = [vals[j] for j in tape.args[i]]
+        note = spec.singular(*argv) if spec.singular is not None and spec.kink else None
+        if note is not None:
+            partials, note = _at_kink(tape, i, spec, argv, partials, note, convention)
+            partials = tuple(_exactly(p) for p in partials)
+            if notes is not None:
+                notes.append(Note(i, f"{describe(tape, i)}: {note}"))
+        for j, p in zip(tape.args[i], partials, strict=True):
+            if not need[j]:
+                continue
+            if isinstance(p, float) and not math.isfinite(p):
+                raise DomainError(f"the derivative of {describe(tape, i)} is undefined"
+                                  + _where(_args_text(tape, i, vals)),
+                                  text=tape.text, pos=tape.pos[i])
+            adj[j] = adj[j] + g * p
+    return adj
 
 
-# The reverse sweep in exact arithmetic is gradcli/reverse.py's, seeded with
-# Fraction(1): `reverse(tape, vals, **SWEEP)`.
-SWEEP: dict[str, Any] = {"m": NS, "seed": Fraction(1), "zero": Fraction(0),
-                         "partials": local_partials}
+def _exactly(p: Any) -> Any:
+    """A convention's 0.0, 0.5 or 1.0 as the fraction it is."""
+    return Fraction(p) if isinstance(p, float) and math.isfinite(p) else p
 
 
 def _decimal(v: Fraction, digits: int | None) -> str:
@@ -216,25 +267,22 @@ def jvalue(v: Any) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- eval --exact
 
-def eval_exact(source: str, raw: Mapping[str, str], fmt: str, quiet: bool,
-               digits: int | None, wrt: list[str], convention: str = "torch") -> str:
+def eval_exact(source: str, raw: Mapping[str, str], convention: str = "torch") -> Result:
     """`gradcli eval --exact`: the value and gradient, exact where they can be."""
     try:
-        return _eval_exact(source, raw, fmt, quiet, digits, wrt, convention)
+        return _eval_exact(source, raw, convention)
     except OverflowError:  # an exact value met a step that needs a double (log, a decimal)
         raise DomainError("a value is too large for a double where a step needs one "
                           "(--exact keeps fractions exact, but log, sqrt of a non-square "
                           "and the like work in doubles)") from None
 
 
-def _eval_exact(source: str, raw: Mapping[str, str], fmt: str, quiet: bool,
-               digits: int | None, wrt: list[str], convention: str = "torch") -> str:
-    """`gradcli eval --exact`: the value and gradient, exact where they can be."""
+def _eval_exact(source: str, raw: Mapping[str, str], convention: str = "torch") -> Result:
     from gradcli.parser import parse
     from gradcli.pipeline import missing_error
+    from gradcli.reading import read_as
+    from gradcli.render import Result
 
-    if fmt in ("csv", "tsv"):
-        raise InputError("--exact prints a table, plain lines or json, not csv/tsv")
     tape = parse(source)
     if len(tape.outputs) > 1:
         raise InputError("--exact takes one output; for several, drop --exact (gradcli "
@@ -243,32 +291,22 @@ def _eval_exact(source: str, raw: Mapping[str, str], fmt: str, quiet: bool,
     missing = [n for n in tape.variables if n not in values]
     if missing:
         raise missing_error(tape, missing, values)  # type: ignore[arg-type]
-    for w in wrt:
-        if w not in tape.variables:
-            raise InputError(f"--wrt {w}: {w} is not a variable of the expression",
-                             hint="variables: " + (", ".join(tape.variables) or "none"))
     env = {n: values[n] for n in tape.variables}
     vals = exact_forward(tape, env)
-    adj, notes = reverse(tape, vals, convention=convention, **SWEEP)
-    out = tape.outputs[-1]
-    names = [w for w in tape.variables if not wrt or w in wrt]
-    if fmt == "json":
-        from gradcli.render import to_json
+    notes: list[Note] = []
+    adj = exact_reverse(tape, vals, convention=convention, notes=notes)
+    gradient = {n: adj[i] for n, i in tape.variables.items()}
+    answer = ExactAnswer(tape, env, vals[tape.outputs[-1]], gradient, notes)
+    return Result("exact", answer, list(tape.variables), read_as(tape),
+                  [n.message for n in notes])
 
-        return to_json({"expression": source, "exact": True,
-                        "variables": {n: jvalue(v) for n, v in env.items()},
-                        "value": jvalue(vals[out]),
-                        "gradient": {n: jvalue(adj[tape.variables[n]]) for n in names},
-                        "notes": [n.message for n in notes]})
-    if quiet:
-        pick = [adj[tape.variables[n]] for n in names] if wrt else \
-            [vals[out], *[adj[tape.variables[n]] for n in names]]
-        return "".join((str(v) if is_exact(v) else f"≈{v!r}") + "\n" for v in pick)
-    f = tape.output_names[-1] if tape.output_names and tape.output_names[-1].isidentifier() \
-        else "f"
-    lines = [f"{f} = {show(vals[out], digits)}"]
-    lines += [f"∂{f}/∂{n} = {show(adj[tape.variables[n]], digits)}" for n in names]
-    if not all(is_exact(v) for v in [vals[out], *[adj[tape.variables[n]] for n in names]]):
-        lines.append("≈ marks a value that is not a rational number (or was rounded on the way)")
-    lines += [f"note: {n.message}" for n in notes]
-    return "\n".join(lines) + "\n"
+
+@dataclass
+class ExactAnswer:
+    """`eval --exact` at a point: Fractions where exact, floats where not."""
+
+    tape: Tape
+    env: dict[str, Any]
+    value: Any
+    gradient: dict[str, Any]
+    notes: list[Note]

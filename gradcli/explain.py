@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from gradcli.diagnose import args_text, describe, where
 from gradcli.errors import DomainError, InputError
-from gradcli.forward import forward
-from gradcli.ops import OPS, local_partials
+from gradcli.forward import _args_text, _where, describe
+from gradcli.ops import NUM, OPS
 from gradcli.tape import CONST, VAR, Tape, expressions, needs_grad, node_names
 
 MAX_STEPS = 500  # operations; a longer ledger is no explanation
@@ -100,12 +99,15 @@ def local_formulas(tape: Tape, i: int, names: list[str]) -> list[str]:
 
 
 def _local_values(tape: Tape, i: int, vals: list[Any], exact: bool) -> tuple[Any, ...]:
-    argv = [vals[j] for j in tape.args[i]]
     if exact:
-        from gradcli.exact import local_partials as exact_partials
+        from gradcli.exact import local_partials
 
-        return exact_partials(tape.ops[i], vals[i], argv)
-    return local_partials(tape.ops[i], vals[i], argv)
+        return local_partials(tape, i, vals)
+    argv = [vals[j] for j in tape.args[i]]
+    try:
+        return tuple(OPS[tape.ops[i]].partials(NUM, vals[i], *argv))
+    except (ZeroDivisionError, ValueError, OverflowError):
+        return (math.nan,) * len(argv)
 
 
 def _zero(exact: bool) -> Any:
@@ -131,6 +133,8 @@ def explain(source: str, values: dict[str, Any], exact: bool = False) -> Ledger:
 
         vals = exact_forward(tape, env)
     else:
+        from gradcli.forward import forward
+
         vals = forward(tape, env)
     out = tape.outputs[-1]
     names = node_names(tape)
@@ -171,7 +175,7 @@ def _backward(ledger: Ledger) -> None:
                 continue
             if isinstance(p, float) and not math.isfinite(p):
                 raise DomainError(f"the derivative of {describe(tape, i)} is undefined"
-                                  + where(args_text(tape, i, vals))
+                                  + _where(_args_text(tape, i, vals))
                                   + (f": {note}" if note else ""),
                                   text=tape.text, pos=tape.pos[i])
             edge = Edge(i, j, f, p, adj[i], adj[i] * p)
@@ -217,194 +221,3 @@ def _paths(ledger: Ledger) -> None:
         for e in reversed(down.get(node, [])):
             stack.append((e.arg, [*taken, e]))
     ledger.paths = paths
-
-
-# ---------------------------------------------------------------- rendering
-
-class Num:
-    """How numbers print in one ledger: significant digits, or exact fractions."""
-
-    def __init__(self, exact: bool, digits: int) -> None:
-        self.exact, self.digits = exact, digits
-
-    def __call__(self, v: Any) -> str:
-        from gradcli.render import fmt
-
-        if self.exact:
-            from gradcli.exact import short
-
-            return short(v, self.digits)
-        return fmt(v, self.digits)
-
-    def factor(self, v: Any) -> str:
-        text = self(v)
-        return f"({text})" if text.startswith("-") or "/" in text else text
-
-    def full(self, v: Any) -> str:
-        """A result: 9/14 (0.6429) when exact, else the number."""
-        if self.exact:
-            from gradcli.exact import show
-
-            return show(v, self.digits)
-        return self(v)
-
-
-def _d(top: str, bottom: str) -> str:
-    return f"∂{top}/∂{bottom}"
-
-
-def lines(ledger: Ledger, digits: int = 4, wrt: list[str] | None = None) -> \
-        list[tuple[str, str]]:
-    """The ledger as (style, text) lines; style is "" or a heading/result marker."""
-    num = Num(ledger.exact, digits)
-    names, tape = ledger.names, ledger.tape
-    z = names[ledger.out]
-    point = ", ".join(f"{n} = {num(v)}" for n, v in ledger.env.items())
-    out: list[tuple[str, str]] = [("title", f"{tape.text.strip()}" +
-                                   (f"   at {point}" if point else ""))]
-    out.append(("", ""))
-    out.append(("head", "Forward pass (each step's value)"))
-    width = len(str(len(ledger.steps)))
-    for s in ledger.steps:
-        out.append(("", f"  {s.number:>{width}}. {s.name} = {s.expression} = {num(s.value)}"))
-    if not ledger.steps:
-        out.append(("", "  (no operations: the output is an input)"))
-    out.append(("", ""))
-    out.append(("head", f"Backward pass ({_d(z, 'node')} from {z} back to the inputs: "
-                        "local partial × upstream = product)"))
-    rows: list[tuple[str, str, str, str] | str] = [(z, f"{_d(z, z)} = 1", "", "")]
-    for item in ledger.backward:
-        if isinstance(item, Edge):
-            a, b = names[item.node], names[item.arg]
-            local = f"{_d(a, b)} = {item.formula}"
-            if item.formula != num(item.local):
-                local += f" = {num(item.local)}"
-            rows.append((f"{a} → {b}", local, f"× {_d(z, a)} = {num(item.upstream)}",
-                         f"= {num(item.product)}"))
-        else:
-            n = names[item.node]
-            symbolic = " + ".join(f"{_d(z, names[e.node])}·{_d(names[e.node], n)}"
-                                  for e in item.edges)
-            numeric = " + ".join(f"{num.factor(e.upstream)}·{num.factor(e.local)}"
-                                 for e in item.edges)
-            rows.append(f"{n} is used {len(item.edges)} times, so its contributions add up: "
-                        f"{_d(z, n)} = {symbolic} = {numeric} = {num(item.total)}")
-    widths = [max((len(r[c]) for r in rows if not isinstance(r, str)), default=0)
-              for c in range(3)]
-    for r in rows:
-        if isinstance(r, str):
-            out.append(("sum", "  " + r))
-        else:
-            text = "  ".join(r[c].ljust(widths[c]) for c in range(3))
-            out.append(("", "  " + (text + "  " + r[3] if r[3] else text.rstrip())))
-    out.append(("", ""))
-    out.append(("head", "Gradient"))
-    for n, g in ledger.gradient.items():
-        if not wrt or n in wrt:
-            out.append(("result", f"  {_d(z, n)} = {num.full(g)}"))
-    if not ledger.gradient:
-        out.append(("", "  (no variables: a constant has no gradient)"))
-    if ledger.paths is not None:
-        out.append(("", ""))
-        out.append(("head", "Paths (multiply the edge weights along each path from "
-                            f"{z} to an input, then add the paths)"))
-        for n, paths in ledger.paths.items():
-            if not paths or (wrt and n not in wrt):
-                continue
-            for p in paths:
-                route = " → ".join(names[i] for i in p.nodes)
-                formulas = " · ".join(f"({e.formula})" if _loose(e.formula) else e.formula
-                                      for e in p.edges)
-                numbers = " · ".join(num.factor(e.local) for e in p.edges)
-                out.append(("", f"  {route}:  {formulas} = {numbers} = {num(p.product)}"))
-            if len(paths) == 1:
-                out.append(("sum", f"  {_d(z, n)} = {num(ledger.gradient[n])} (one path)"))
-            else:
-                total = " + ".join(num.factor(p.product) for p in paths)
-                out.append(("sum", f"  {_d(z, n)} = {total} = {num(ledger.gradient[n])}"))
-    inexact = [v for v in [*ledger.values, *ledger.adjoints] if not isinstance(v, Fraction)]
-    inexact += [e.local for e in ledger.backward if isinstance(e, Edge)
-                and not isinstance(e.local, Fraction)]
-    if ledger.exact and inexact:
-        out.append(("", ""))
-        out.append(("", "≈ marks a value that is not exact (not a rational number, or rounded)"))
-    for note in ledger.notes:
-        out.append(("note", f"note: {note}"))
-    return out
-
-
-def _loose(formula: str) -> bool:
-    """Does a formula need brackets as a factor? (sums, and leading minus signs)"""
-    depth = 0
-    for k, ch in enumerate(formula):
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth == 0 and ch in "+-" and k > 0:
-            return True
-    return formula.startswith("-")
-
-
-def plain(ledger: Ledger, digits: int = 4, wrt: list[str] | None = None) -> str:
-    return "\n".join(text for _, text in lines(ledger, digits, wrt)).rstrip() + "\n"
-
-
-def rich_text(ledger: Ledger, digits: int = 4, width: int | None = None,
-              color: bool = True, wrt: list[str] | None = None) -> str:
-    """The same lines, styled for a terminal."""
-    import io
-
-    from rich.console import Console
-    from rich.text import Text
-
-    styles = {"title": "bold", "head": "bold underline", "sum": "yellow", "result": "bold green",
-              "note": "yellow", "": ""}
-    console = Console(width=width or 100, force_terminal=color, no_color=not color,
-                      color_system="standard" if color else None, highlight=False,
-                      file=io.StringIO(), legacy_windows=False, soft_wrap=True)
-    with console.capture() as cap:
-        for style, text in lines(ledger, digits, wrt):
-            console.print(Text(text, style=styles[style]))
-    return cap.get()
-
-
-def to_data(ledger: Ledger) -> dict[str, Any]:
-    """The ledger as JSON-ready data (full precision; exact values also as text)."""
-    from gradcli.render import jnum
-
-    def val(v: Any) -> Any:
-        if ledger.exact:
-            from gradcli.exact import jvalue
-
-            return jvalue(v)
-        return jnum(v)
-
-    names = ledger.names
-
-    def edge(e: Edge) -> dict[str, Any]:
-        return {"from": names[e.node], "to": names[e.arg], "local": e.formula,
-                "local_value": val(e.local), "upstream": val(e.upstream),
-                "product": val(e.product)}
-
-    backward: list[dict[str, Any]] = []
-    for item in ledger.backward:
-        if isinstance(item, Edge):
-            backward.append({"kind": "edge", **edge(item)})
-        else:
-            backward.append({"kind": "sum", "node": names[item.node],
-                             "terms": [edge(e) for e in item.edges], "value": val(item.total)})
-    data: dict[str, Any] = {
-        "expression": ledger.tape.text,
-        "output": names[ledger.out],
-        "exact": ledger.exact,
-        "inputs": {n: val(v) for n, v in ledger.env.items()},
-        "forward": [{"step": s.number, "name": s.name, "expression": s.expression,
-                     "value": val(s.value)} for s in ledger.steps],
-        "backward": backward,
-        "gradient": {n: val(g) for n, g in ledger.gradient.items()},
-        "paths": None if ledger.paths is None else {
-            n: [{"nodes": [names[i] for i in p.nodes], "weights": [val(e.local) for e in p.edges],
-                 "formulas": [e.formula for e in p.edges], "product": val(p.product)}
-                for p in paths] for n, paths in ledger.paths.items()},
-        "notes": ledger.notes,
-    }
-    return data

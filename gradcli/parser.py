@@ -14,9 +14,10 @@ from functools import lru_cache
 from typing import Any
 
 from gradcli.errors import InputError, ParseError
-from gradcli.limits import MAX_TEXT  # past this many characters we refuse, not exhaust memory
 from gradcli.ops import CONSTANTS, FUNCTIONS, arity_text
-from gradcli.tape import CONST, Tape, expressions, prune
+from gradcli.tape import CONST, Tape, prune
+
+MAX_TEXT = 50_000_000  # characters; past this we refuse rather than exhaust memory
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 
@@ -375,6 +376,8 @@ def parse(text: str) -> Tape:
     if name:
         tape.output_names = [name]
     else:
+        from gradcli.tape import expressions
+
         texts = expressions(tape, limit=40)
         tape.output_names = [tape.labels[o] or texts[o] for o in tape.outputs]
     tape = prune(tape)

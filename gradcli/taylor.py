@@ -72,27 +72,15 @@ def single_variable(tape: Tape, what: str) -> str:
 
 
 def derivatives(tape: Tape, values: Mapping[str, float], order: int, *,
-                check: bool = True, wrt: str | None = None) -> Derivatives:
-    """f and its derivatives up to `order` at the point, each order checked.
-
-    With `wrt`, f may have other variables: they stay fixed at their values
-    (partial derivatives ∂ᵏf/∂wrtᵏ).
-    """
+                check: bool = True) -> Derivatives:
+    """f and its derivatives up to `order` at the point, each order checked."""
     if not 1 <= order <= MAX_ORDER:
         raise InputError(f"--order {order}: the order must be between 1 and {MAX_ORDER}")
-    if wrt is None:
-        name = single_variable(tape, "higher derivatives (--order, taylor)")
-    else:
-        if len(tape.outputs) != 1:
-            raise InputError(f"higher derivatives need one output; this has "
-                             f"{len(tape.outputs)}")
-        if wrt not in tape.variables:
-            raise InputError(f"--wrt {wrt}: {wrt} is not a variable of the expression",
-                             hint="variables: " + (", ".join(tape.variables) or "none"))
-        name = wrt
+    name = single_variable(tape, "higher derivatives (--order, taylor)")
     ev = evaluate(tape, values, check=check)
-    ds = _sweep(tape, name, ev.env, order)
-    result = Derivatives(ev, name, ev.env[name], ds, [None])
+    x = ev.env[name]
+    ds = _sweep(tape, name, x, order)
+    result = Derivatives(ev, name, x, ds, [None])
     for k in range(1, order + 1):
         if not check:
             result.checks.append(None)
@@ -105,16 +93,13 @@ def derivatives(tape: Tape, values: Mapping[str, float], order: int, *,
 
 
 def _kth(tape: Tape, name: str, k: int, point: Mapping[str, float]) -> float:
-    return _sweep(tape, name, point, k)[k]
+    return _sweep(tape, name, point[name], k)[k]
 
 
-def _sweep(tape: Tape, name: str, point: Mapping[str, float], order: int) -> list[float]:
-    """Derivatives by `name` up to `order`, the other variables held at `point`."""
-    env: dict[str, object] = {n: float(v) for n, v in point.items() if n in tape.variables}
-    env[name] = jet.variable(point[name], order)
+def _sweep(tape: Tape, name: str, x: float, order: int) -> list[float]:
     jet.reset()
     try:
-        out = forward(tape, env, fns=jet.FNS)[tape.outputs[0]]
+        out = forward(tape, {name: jet.variable(x, order)}, fns=jet.FNS)[tape.outputs[0]]
     finally:
         jet.reset()
     return jet.derivatives(out, order)

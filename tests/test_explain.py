@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from gradcli.explain import Edge, FanIn, explain, plain, rich_text
+from gradcli.explain import Edge, FanIn, explain
+from gradcli.render.explain import plain_text as plain
+from gradcli.render.explain import rich_text
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("GRADCLI_REGEN") == "1"  # regenerate, then review the diff
@@ -106,7 +108,9 @@ def test_cli(gradcli) -> None:  # type: ignore[no-untyped-def]
     assert r.code == 0 and "\x1b[" not in r.out  # piped: plain text
     assert r.out == (GOLDEN / "explain_seed002.txt").read_text(encoding="utf-8")
     r = gradcli("explain", SEED_002, "--x", "2", "--y", "3", "--exact", "-q")
-    assert r.out == "9/14 (0.6429)\n5/21 (0.2381)\n"
+    assert r.out == "9/14\n5/21\n"  # -q: the numbers alone, as eval --exact -q prints them
+    r = gradcli("explain", SEED_002, "--x", "2", "--y", "3", "-q", "--wrt", "y")
+    assert r.out == repr(5 / 21) + "\n"  # the shortest text that reads back as the double
     r = gradcli("explain", SEED_004, "--x1", "1", "--x2", "2", "--w1", "1", "--w2", "2",
                 "--w3", "3", "--format", "json")
     data = json.loads(r.out)

@@ -19,18 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from gradcli.draw import draw
-from gradcli.graphtext import (
-    Picture,
-    dot_quote,
-    mermaid_escape,
-    picture,
-    to_data,
-    to_dot,
-    to_mermaid,
-)
+from gradcli.graphtext import Picture, picture
 from gradcli.ops import OPS
 from gradcli.parser import parse
+from gradcli.render.graph import dot_quote, mermaid_escape, to_data, to_dot, to_mermaid
+from gradcli.render.graph_tree import draw
 from gradcli.tape import CONST, VAR
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -230,7 +230,7 @@ def test_golden_hessian_table() -> None:
     import os
     from pathlib import Path
 
-    from gradcli.commands.hessian import hessian_tables
+    from gradcli.render.hessian import hessian_tables
 
     text = hessian_tables(_hess("x*y*z", {"x": 2, "y": 3, "z": 4}, check=True), 10, 100, False)
     path = Path(__file__).parent / "golden" / "hessian_xyz.txt"

@@ -170,13 +170,13 @@ REGEN = __import__("os").environ.get("GRADCLI_REGEN") == "1"
 def test_golden_tables() -> None:
     """The several-output layouts at a fixed width, no colour (regenerate: GRADCLI_REGEN=1)."""
     from gradcli.directional import directional
-    from gradcli.render import eval_tables
+    from gradcli.render.eval import eval_tables
     from gradcli.render.jacobian import jacobian_text
 
     ev = evaluate("x*y, x+y, sin(x)", {"x": 2, "y": 3})
     d = directional(ev, "1,2", check=True)
     for name, text in [("eval_jacobian", eval_tables(ev, digits=10, width=100, color=False)),
-                       ("jacobian_direction", jacobian_text(ev, d, 10, "table", False, 100))]:
+                       ("jacobian_direction", jacobian_text(ev, d, 10, 100))]:
         path = GOLDEN / f"{name}.txt"
         if REGEN or not path.exists():
             path.write_text(text, encoding="utf-8")

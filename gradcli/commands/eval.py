@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from gradcli.cli import emit, terminal_width, want_color, warn
+from gradcli.cli import show, warn
 from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
-from gradcli.errors import ExitStatus, InputError
+from gradcli.errors import InputError
 from gradcli.reverse import CONVENTIONS
 
 
@@ -14,9 +14,8 @@ from gradcli.reverse import CONVENTIONS
 @expression_input()
 @click.option("--no-check", is_flag=True, help="Skip the finite-difference check.")
 @click.option("--order", type=click.IntRange(1, 30), default=None, metavar="N",
-              help="Instead of the gradient: f′, f″, … f⁽ᴺ⁾ at the point (Taylor "
-                   "arithmetic, as the taylor command uses); with several variables, "
-                   "∂ᴺf/∂xᴺ for --wrt x, or every N-th partial.  --wrt x,y: a mixed partial.")
+              help="Instead of the gradient: f′, f″, … f⁽ᴺ⁾ of a one-variable EXPR at the "
+                   "point (Taylor arithmetic; see also gradcli taylor).")
 @click.option("--direction", metavar="V", default=None,
               help="Also ∇f·v, the derivative along V: components in the order of the "
                    "variables (1,2) or by name (x=1,y=2); not normalised.")
@@ -49,8 +48,6 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool, exact: bool
       gradcli eval --x 2 -- "-x^2"
       gradcli eval "log(3*x^2 + 5*x*y)" --batch points.csv --format csv
       gradcli eval "x^2 * y" --x 0:1:0.25 --y 1,2 --format csv
-      gradcli eval "x^3 y^2" --x 1 --y 2 --order 2 --wrt x
-      gradcli eval "x^3 y^2" --x 1 --y 2 --wrt x,y
 
     Exit status: 0 fine, 1 the finite-difference check failed, 2 bad input,
     3 a math domain error at the point.  With --batch or a grid (--x 0:1:0.1,
@@ -58,6 +55,7 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool, exact: bool
     row was bad input, else 3 some row hit a domain error, else 1 --check failed.
     """
     from gradcli.pipeline import evaluate, parse_value
+    from gradcli.render.eval import point_result
 
     if batch == "-" and file == "-":
         raise InputError("--file - and --batch - cannot both read standard input")
@@ -76,74 +74,26 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool, exact: bool
     if exact:  # rational arithmetic throughout: gradcli/exact.py
         from gradcli.exact import eval_exact
 
-        emit(eval_exact(source, raw, fmt, quiet, 10 if digits is None else digits, list(wrt),
-                        convention=subgradient))
-        return ExitStatus.OK
+        return show(eval_exact(source, raw, convention=subgradient), fmt, digits, quiet, wrt)
     values = {name: parse_value(name, text) for name, text in raw.items()}
-    if order is not None or any("," in w for w in wrt):  # higher and mixed partials
+    if order is not None:  # higher derivatives by Taylor arithmetic: gradcli/taylor.py
         from gradcli.parser import parse
-        from gradcli.partials import partials_at, wants_partials
-        from gradcli.render.partials import partials_text
-        from gradcli.render.taylor import derivatives_text
-        from gradcli.symbolic import partial_specs
+        from gradcli.render.taylor import taylor_result
         from gradcli.taylor import derivatives
 
         if direction is not None:
-            raise InputError("--order (or a mixed --wrt x,y) and --direction do not go "
-                             "together")
-        tape = parse(source)
-        if wants_partials(tape, list(wrt)):  # several, or mixed: nested duals
-            r = partials_at(tape, values, partial_specs(list(tape.variables), list(wrt), order),
-                            check=not no_check)
-            for w in r.evaluation.warnings:
-                warn(w)
-            emit(partials_text(r, fmt, quiet, digits, terminal_width(), want_color()))
-            return ExitStatus.of(r.passed)
-        # one variable, or one --wrt with the others held fixed: f′ … f⁽ᴺ⁾ by jets
-        d = derivatives(tape, values, order or 1, check=not no_check,
-                        wrt=wrt[0] if wrt else None)
-        for w in d.evaluation.warnings:
+            raise InputError("--order and --direction do not go together",
+                             hint="--order is for a function of one variable")
+        taylor = derivatives(parse(source), values, order, check=not no_check)
+        for w in taylor.evaluation.warnings:
             warn(w)
-        emit(derivatives_text(d, None, fmt, quiet, digits, terminal_width(), want_color()))
-        return ExitStatus.of(d.passed)
+        return show(taylor_result(taylor, None), fmt, digits, quiet, wrt)
     ev = evaluate(source, values, check=not no_check, convention=subgradient)
-    unknown = [w for w in wrt if w not in ev.env]
-    if unknown:
-        raise InputError(f"--wrt {unknown[0]}: {unknown[0]} is not a variable of the expression",
-                         hint="variables: " + (", ".join(ev.env) or "none"))
     for w in ev.warnings:
         warn(w)
-    selected = list(wrt) or None
-    if quiet:
-        from gradcli.render import eval_quiet
-
-        text = eval_quiet(ev, digits, selected)
-        for note in ev.notes:  # only numbers on stdout, but never a silent convention
-            warn(note.message)
-    elif fmt == "json":
-        from gradcli.render import eval_data, to_json
-
-        text = to_json(eval_data(ev))
-    elif fmt in ("csv", "tsv"):
-        from gradcli.render import eval_rows
-
-        text = eval_rows(ev, "," if fmt == "csv" else "\t", selected)
-    elif fmt == "plain":
-        from gradcli.render import eval_plain
-
-        text = eval_plain(ev, digits, selected)
-    else:
-        from gradcli.render import eval_tables
-
-        text = eval_tables(ev, 10 if digits is None else digits, terminal_width(),
-                           want_color(), selected)
-    ok = all(c.passed for c in ev.checks)
+    d = None
     if direction is not None:  # ∇f·v: gradcli/directional.py
         from gradcli.directional import directional
-        from gradcli.render.jacobian import with_direction
 
-        along = directional(ev, direction, not no_check)
-        text = with_direction(ev, text, along, fmt, quiet, digits)
-        ok = ok and along.passed
-    emit(text)
-    return ExitStatus.of(ok)
+        d = directional(ev, direction, not no_check)
+    return show(point_result("eval", ev, d), fmt, digits, quiet, wrt)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
-from gradcli.cli import emit, terminal_width, want_color
+from gradcli.cli import show, warn
 from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
-from gradcli.errors import ExitStatus, InputError
 
 
 @click.command("explain", context_settings=VALUE_SETTINGS)
@@ -37,7 +34,10 @@ def command(args: tuple[str, ...], file: str | None, exact: bool, fmt: str,
 
     Exit status: 0 fine, 2 bad input, 3 a math domain error at the point.
     """
-    from gradcli.explain import explain, plain, rich_text, to_data
+    from gradcli.explain import explain
+    from gradcli.pipeline import unused_values
+    from gradcli.reading import read_as
+    from gradcli.render import Result
 
     source, raw = split_args(args, file)
     if exact:
@@ -49,75 +49,10 @@ def command(args: tuple[str, ...], file: str | None, exact: bool, fmt: str,
 
         values = {n: parse_value(n, t) for n, t in raw.items()}
     ledger = explain(source, values, exact=exact)
-    unknown = [w for w in wrt if w not in ledger.tape.variables]
-    if unknown:
-        raise InputError(f"--wrt {unknown[0]}: {unknown[0]} is not a variable of the expression",
-                         hint="variables: " + (", ".join(ledger.tape.variables) or "none"))
-    from gradcli.cli import warn
-    from gradcli.pipeline import unused_values
-
     for message in unused_values(ledger.tape, values):
         warn(message)
-    n_digits = 4 if digits is None else digits
-    selected = list(wrt) or None
-    if fmt == "json":
-        from gradcli.render import to_json
-
-        text = to_json(to_data(ledger))
-    elif fmt in ("csv", "tsv"):
-        text = _rows(to_data(ledger), "," if fmt == "csv" else "\t")
-    elif quiet:
-        from gradcli.explain import Num
-
-        num = Num(exact, n_digits)
-        text = "".join(num.full(g) + "\n" for n, g in ledger.gradient.items()
-                       if not selected or n in selected)
-    elif fmt == "plain" or not want_color():
-        text = plain(ledger, n_digits, selected)
-    else:
-        text = rich_text(ledger, n_digits, terminal_width(), True, selected)
-    emit(text)
-    return ExitStatus.OK
-
-
-LEDGER_COLUMNS = ["pass", "from", "to", "expression", "local", "local_value", "upstream",
-                  "value"]
-
-
-def _cell(v: Any) -> Any:
-    """A number as in every machine format (full precision, 4 not 4.0; --exact: 9/14)."""
-    from gradcli.render import fmt
-
-    if isinstance(v, dict):  # --exact's {"value": ..., "exact": "9/14"}
-        return v["exact"] if v.get("exact") is not None else fmt(v["value"])
-    return fmt(v) if isinstance(v, (int, float)) else v
-
-
-def _rows(data: dict[str, Any], sep: str) -> str:
-    """The ledger as a table: a row per forward step, per backward edge, per fan-out sum."""
-    import csv
-    import io
-
-    rows: list[dict[str, Any]] = []
-    for s in data["forward"]:
-        rows.append({"pass": "forward", "to": s["name"], "expression": s["expression"],
-                     "value": s["value"]})
-    for b in data["backward"]:  # a sum's terms are the edges already listed
-        if b["kind"] == "sum":
-            rows.append({"pass": "sum", "to": b["node"], "value": b["value"]})
-        else:
-            rows.append({"pass": "backward", "from": b["from"], "to": b["to"],
-                         "local": b["local"], "local_value": b["local_value"],
-                         "upstream": b["upstream"], "value": b["product"]})
-    for name, g in data["gradient"].items():
-        rows.append({"pass": "gradient", "to": name, "value": g})
-    rows = [{k: _cell(v) for k, v in row.items()} for row in rows]
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, LEDGER_COLUMNS, delimiter=sep, lineterminator="\n",
-                            restval="")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue()
+    return show(Result("explain", ledger, list(ledger.tape.variables), read_as(ledger.tape),
+                       list(ledger.notes)), fmt, digits, quiet, wrt)
 
 
 # the ledger's numbers are for reading along: 4 digits unless asked

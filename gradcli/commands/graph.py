@@ -5,16 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from typing import TYPE_CHECKING
 
 import click
 
-from gradcli.cli import emit, terminal_width, want_color, warn
+from gradcli.cli import emit, show, warn, written
 from gradcli.commands.options import VALUE_SETTINGS, split_args
 from gradcli.errors import ExitStatus, GradcliError, InputError
-
-if TYPE_CHECKING:
-    from gradcli.graphtext import Picture
 
 # The graph speaks its own formats: pictures as text, besides JSON and plain lines.
 # the shared formats (table is the drawing here) and the two graph languages
@@ -22,7 +18,8 @@ GRAPH_FORMATS = ("tree", "table", "dot", "mermaid", "json", "csv", "tsv", "plain
 # --output FILE: what each extension holds
 RENDERED = (".svg", ".png", ".pdf")  # drawn by Graphviz's dot
 TEXT_FORMATS = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid",
-                ".json": "json", ".csv": "csv", ".tsv": "tsv", ".txt": "tree"}
+                ".json": "json", ".csv": "csv", ".tsv": "tsv", ".txt": "table"}
+FILE_WIDTH = 100  # a drawing written to a file: no terminal to fit
 DOT_TIMEOUT = 300  # seconds; dot on a huge graph can take minutes
 
 INSTALL_GRAPHVIZ = ("install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; "
@@ -68,6 +65,8 @@ def command(args: tuple[str, ...], file: str | None, fmt: str | None, output: st
     from gradcli.graphtext import picture
     from gradcli.parser import parse
     from gradcli.pipeline import parse_value
+    from gradcli.reading import read_as
+    from gradcli.render import Options, Result
 
     kind = _kind(fmt, output)
     source, raw = split_args(args, file)
@@ -77,15 +76,18 @@ def command(args: tuple[str, ...], file: str | None, fmt: str | None, output: st
     pic = picture(tape, None if not values and tape.variables else values)
     for w in pic.warnings:
         warn(w)
-    if output is not None and kind in RENDERED:
-        _render_with_dot(_text(pic, "dot", digits, max_rows), output, kind[1:])
-    elif output is not None:
+    result = Result("graph", pic, read_as=read_as(tape), notes=list(pic.notes),
+                    extra={"max_rows": max_rows})
+    if output is None:
+        return show(result, kind, digits, False, ())
+    if kind in RENDERED:
+        text, _ = written(result, Options("dot", digits=digits))
+        _render_with_dot(text, output, kind[1:])
+    else:
         from gradcli.files import write_atomic
 
-        write_atomic(output, _text(pic, kind, digits, max_rows, plain_tree=True).encode())
-    else:
-        emit(_text(pic, kind, digits, max_rows))
-        return ExitStatus.OK
+        text, _ = written(result, Options(kind, digits=digits, width=FILE_WIDTH))
+        write_atomic(output, text.encode())
     if not quiet:
         emit(f"wrote {output}\n")
     return ExitStatus.OK
@@ -93,10 +95,10 @@ def command(args: tuple[str, ...], file: str | None, fmt: str | None, output: st
 
 def _kind(fmt: str | None, output: str | None) -> str:
     """The format asked for: --format, or what --output's extension says."""
-    if fmt == "table":
-        fmt = "tree"
+    if fmt == "tree":
+        fmt = "table"  # the drawing
     if output is None:
-        return fmt or "tree"
+        return fmt or "table"
     ext = os.path.splitext(output)[1].lower()
     if ext in RENDERED:
         if fmt not in (None, "dot"):
@@ -110,29 +112,6 @@ def _kind(fmt: str | None, output: str | None) -> str:
         raise InputError(f"--format {fmt} does not match --output {output}",
                          hint=f"{ext} holds {TEXT_FORMATS[ext]}")
     return TEXT_FORMATS[ext]
-
-
-def _text(pic: Picture, kind: str, digits: int | None, max_rows: int,
-          plain_tree: bool = False) -> str:
-    from gradcli import graphtext
-
-    if kind == "dot":
-        return graphtext.to_dot(pic, digits or 4)
-    if kind == "mermaid":
-        return graphtext.to_mermaid(pic, digits or 4)
-    if kind == "json":
-        from gradcli.render import to_json
-
-        return to_json(graphtext.to_data(pic))
-    if kind == "plain":
-        return graphtext.to_plain(pic, digits)
-    if kind in ("csv", "tsv"):
-        return graphtext.to_rows(pic, "," if kind == "csv" else "\t")
-    from gradcli.draw import draw
-
-    if plain_tree:  # a file: no colour, a fixed width
-        return draw(pic, digits or 4, 100, False, max_rows)
-    return draw(pic, digits or 4, terminal_width(), want_color(), max_rows)
 
 
 def find_dot() -> str | None:

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import click
 
-from gradcli.cli import emit, terminal_width, want_color, warn
+from gradcli.cli import show, warn
 from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
-from gradcli.errors import ExitStatus, InputError
 
 DIRECTION_HELP = ("Also the directional derivative ∇f·v (a Jacobian-vector product) along "
                   "V: values in the order of the variables (1,2) or by name (x=1,y=2); "
@@ -41,28 +40,12 @@ def command(args: tuple[str, ...], file: str | None, direction: str | None, no_c
     """
     from gradcli.directional import directional
     from gradcli.pipeline import evaluate, parse_value
-    from gradcli.render.jacobian import jacobian_data, jacobian_rows, jacobian_text
+    from gradcli.render.eval import point_result
 
     source, raw = split_args(args, file)
     values = {name: parse_value(name, text) for name, text in raw.items()}
     ev = evaluate(source, values, check=not no_check)
-    unknown = [w for w in wrt if w not in ev.env]
-    if unknown:
-        raise InputError(f"--wrt {unknown[0]}: {unknown[0]} is not a variable of the expression",
-                         hint="variables: " + (", ".join(ev.env) or "none"))
-    cols = list(wrt) or None
     for w in ev.warnings:
         warn(w)
     d = directional(ev, direction, not no_check) if direction is not None else None
-    if fmt == "json" and not quiet:
-        from gradcli.render import to_json
-
-        text = to_json(jacobian_data(ev, d, cols))
-    elif fmt in ("csv", "tsv") and not quiet:
-        text = jacobian_rows(ev, "," if fmt == "csv" else "\t", d, cols)
-    else:
-        text = jacobian_text(ev, d, 10 if digits is None and fmt == "table" else digits, fmt,
-                             quiet, terminal_width(), want_color(), cols)
-    emit(text)
-    ok = all(c.passed for c in ev.checks) and (d is None or d.passed)
-    return ExitStatus.of(ok)
+    return show(point_result("jacobian", ev, d), fmt, digits, quiet, wrt)

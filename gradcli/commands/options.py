@@ -46,41 +46,15 @@ def output_options(f: F) -> F:
 
 
 def read_text(path: str) -> str:
-    """A file's text, or standard input for '-'; bad UTF-8 is an input error.
-
-    Read a chunk at a time and checked as it comes, so `-f /dev/zero` or an endless
-    stdin stops at the first NUL or at the size limit instead of filling memory.
-    """
-    from gradcli.limits import MAX_INPUT_BYTES, READ_CHUNK
-
-    where = "standard input" if path == "-" else path
-    chunks: list[bytes] = []
-    size = 0
+    """A file's text, or standard input for '-'; bad UTF-8 is an input error."""
     try:
-        f = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
-        try:
-            while size <= MAX_INPUT_BYTES:
-                chunk = f.read(min(READ_CHUNK, MAX_INPUT_BYTES + 1 - size))
-                if not chunk:
-                    break
-                nul = chunk.find(b"\0")
-                if nul >= 0:
-                    raise InputError(f"{where} contains a NUL byte (byte {size + nul}); "
-                                     "an expression is text")
-                chunks.append(chunk)
-                size += len(chunk)
-        finally:
-            if f is not sys.stdin.buffer:
-                f.close()
+        data = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()
     except OSError as e:
         raise InputError(f"cannot read {path}: {e.strerror}") from None
-    if size > MAX_INPUT_BYTES:
-        raise InputError(f"{where} is longer than {MAX_INPUT_BYTES:,} bytes, the input limit",
-                         hint="see 'Budgets' in the README")
-    data = b"".join(chunks)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
+        where = "standard input" if path == "-" else path
         raise InputError(f"{where} is not UTF-8 text (byte {e.start})") from None
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from gradcli.cli import emit, terminal_width, want_color, warn
+from gradcli.cli import emit, show, warn
 from gradcli.commands.options import VALUE_SETTINGS, output_options, split_args
-from gradcli.errors import DomainError, ExitStatus, InputError
+from gradcli.errors import DomainError, ExitStatus, InputError, check_wrt
 
 if TYPE_CHECKING:
     from gradcli.plotting import Samples
@@ -59,6 +59,8 @@ def command(args: tuple[str, ...], file: str | None, at: str | None, points: int
     from gradcli.parser import parse
     from gradcli.pipeline import missing_error, parse_value
     from gradcli.plotting import DEFAULT_POINTS, mark, parse_range, sample
+    from gradcli.reading import read_as
+    from gradcli.render import Result
 
     source, raw = split_args(args, file)
     ranged = [n for n, t in raw.items() if ":" in t]
@@ -86,9 +88,7 @@ def command(args: tuple[str, ...], file: str | None, at: str | None, points: int
     if len(wrt) > 1:
         raise InputError("plot draws one derivative; give --wrt once")
     along = wrt[0] if wrt else var
-    if along not in tape.variables:
-        raise InputError(f"--wrt {along}: {along} is not a variable of the expression",
-                         hint="variables: " + ", ".join(tape.variables))
+    check_wrt([along], tape.variables)
     held = {n: fixed[n] for n in tape.variables if n != var}
     s = sample(tape, var, xs, held, along)
     if s.gaps()[0] == len(xs):
@@ -105,8 +105,8 @@ def command(args: tuple[str, ...], file: str | None, at: str | None, points: int
         if not quiet:
             emit(f"wrote {output}\n")
         return ExitStatus.OK
-    emit(_text(s, fmt, digits, quiet, width, height))
-    return ExitStatus.OK
+    return show(Result("plot", s, None, read_as(tape), extra={"width": width, "height": height}),
+                fmt, digits, quiet, ())
 
 
 def _write_image(s: Samples, output: str, width: int | None, height: int | None) -> None:
@@ -117,50 +117,3 @@ def _write_image(s: Samples, output: str, width: int | None, height: int | None)
         raise InputError(f"--output {output}: unknown image type {ext or '(none)'}",
                          hint="use .png, .svg or .pdf; --format csv gives the samples")
     save_image(s, output, ext[1:], width or 800, height or 500)
-
-
-def _text(s: Samples, fmt: str, digits: int | None, quiet: bool, width: int | None,
-          height: int | None) -> str:
-    from gradcli.plotting import caption, terminal_plot
-    from gradcli.render import fmt as number
-
-    if fmt == "table":
-        text = terminal_plot(s, width or terminal_width() or 100, height or 25, want_color())
-        if not quiet:
-            text += "".join(line + "\n" for line in caption(s, digits or 4))
-        return text
-    if fmt == "json":
-        from gradcli.render import to_json
-
-        return to_json(_data(s))
-    cols = [s.var, s.name, s.df_label]
-    if fmt in ("csv", "tsv"):
-        import csv
-        import io
-
-        buf = io.StringIO()
-        writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
-        writer.writerow(cols)
-        for row in zip(s.xs, s.f, s.df, strict=True):
-            writer.writerow(["" if v != v else number(v, digits) for v in row])
-        return buf.getvalue()
-    # plain: whitespace columns that gnuplot and awk read; nan marks a gap
-    lines = ["# " + " ".join(cols)]
-    lines += [" ".join(number(v, digits) for v in row)
-              for row in zip(s.xs, s.f, s.df, strict=True)]
-    return "\n".join(lines) + "\n"
-
-
-def _data(s: Samples) -> dict[str, Any]:
-    """The JSON document: the samples, null where undefined."""
-
-    def j(v: float | None) -> float | None:
-        return None if v is None or v != v else v
-
-    return {"expression": s.expression, "function": s.name, "variable": s.var,
-            "wrt": s.wrt, "fixed": s.fixed, "at": s.at,
-            "at_value": j(s.f_at) if s.at is not None else None,
-            "at_derivative": j(s.df_at) if s.at is not None else None,
-            "samples": [{"x": x, "value": j(f), "derivative": j(d)}
-                        for x, f, d in zip(s.xs, s.f, s.df, strict=True)],
-            "notes": s.notes}

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 
-from gradcli.cli import emit, terminal_width, want_color, warn
+from gradcli.cli import show, warn
 from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
-from gradcli.errors import ExitStatus
 from gradcli.taylor import MAX_ORDER
 
 
@@ -38,7 +37,7 @@ def command(args: tuple[str, ...], file: str | None, order: int, no_check: bool,
     from gradcli.errors import InputError
     from gradcli.parser import parse
     from gradcli.pipeline import parse_value
-    from gradcli.render.taylor import derivatives_text
+    from gradcli.render.taylor import taylor_result
     from gradcli.taylor import derivatives, polynomial
 
     if wrt:
@@ -48,5 +47,4 @@ def command(args: tuple[str, ...], file: str | None, order: int, no_check: bool,
     d = derivatives(parse(source), values, order, check=not no_check)
     for w in d.evaluation.warnings:
         warn(w)
-    emit(derivatives_text(d, polynomial(d), fmt, quiet, digits, terminal_width(), want_color()))
-    return ExitStatus.of(d.passed)
+    return show(taylor_result(d, polynomial(d)), fmt, digits, quiet, wrt)

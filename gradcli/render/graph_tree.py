@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from gradcli.graphtext import Picture, num
+from gradcli.graphtext import Picture
+from gradcli.render import fmt
+from gradcli.render.graph import num
 from gradcli.tape import CONST, VAR
 
 MAX_ROWS = 60  # rows in a drawing before it is summarised
@@ -256,8 +258,6 @@ def top_inputs(pic: Picture, digits: int, limit: int = TOP_INPUTS) -> list[str]:
 
 def title(pic: Picture) -> str:
     """`z = log(3*x^2 + 5*x*y) at x = 2, y = 3`."""
-    from gradcli.render import fmt
-
     tape = pic.tape
     given = tape.output_names[-1] if tape.output_names else ""
     head = pic.output if given.isidentifier() else f"{pic.output} = {given}"
