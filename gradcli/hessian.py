@@ -9,19 +9,25 @@ check, never the answer.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from gradcli.dual import DUAL, FNS, Dual
-from gradcli.errors import InputError
+from gradcli.errors import DomainError, InputError
 from gradcli.fdcheck import PartialCheck, check_one
 from gradcli.forward import forward
-from gradcli.linalg import Matrix, definiteness, symmetric_eigenvalues
+from gradcli.linalg import EigenvalueOverflow, Matrix, definiteness, symmetric_eigenvalues
 from gradcli.pipeline import Evaluation, evaluate
 from gradcli.reverse import Note, reverse
 from gradcli.tape import Tape, needs_grad
+
+# The budget.  The work is n forward-over-reverse sweeps and n columns of checking
+# sweeps over the tape (n × nodes), plus O(n³) for the eigenvalues: a quadratic in
+# 200 variables (1,000 nodes) takes about 5 s of one core with the check (README).
+MAX_VARIABLES = 300
+MAX_SWEEP_NODES = 300_000  # variables × tape nodes
 
 
 @dataclass
@@ -34,6 +40,7 @@ class HessianResult:
     asymmetry: float  # max |H_ij - H_ji| before symmetrising (rounding only)
     notes: list[Note] = field(default_factory=list)
     checks: list[list[PartialCheck]] | None = None  # entry (i, j) against fd of ∂f/∂x_i
+    eigenvalues: list[float] = field(default_factory=list)  # ascending
 
     @property
     def value(self) -> float:
@@ -43,10 +50,6 @@ class HessianResult:
     def gradient(self) -> list[float]:
         grad = self.evaluation.gradient
         return [float(grad[n]) for n in self.variables]
-
-    @property
-    def eigenvalues(self) -> list[float]:
-        return symmetric_eigenvalues(self.hessian)
 
     @property
     def definiteness(self) -> str:
@@ -90,6 +93,12 @@ def hessian(tape: Tape, values: Mapping[str, float], *, check: bool = True) -> H
     if not tape.variables:
         raise InputError("the expression has no variables, so no Hessian",
                          hint='try: gradcli hessian "x*y" --x 1 --y 2')
+    n, size = len(tape.variables), len(tape)
+    if n > MAX_VARIABLES or n * size > MAX_SWEEP_NODES:
+        raise InputError(f"a Hessian in {n} variables of a {size:,}-node expression is past "
+                         f"the limit ({MAX_VARIABLES} variables, and variables × nodes at "
+                         f"most {MAX_SWEEP_NODES:,})",
+                         hint="hold some variables fixed as numbers")
     ev = evaluate(tape, values, check=check)
     names = list(tape.variables)
     out = tape.outputs[0]
@@ -105,16 +114,27 @@ def hessian(tape: Tape, values: Mapping[str, float], *, check: bool = True) -> H
     n = len(names)
     raw = [[cols[j][i] for j in range(n)] for i in range(n)]  # row i: ∂/∂x_j of ∂f/∂x_i
     asym = max((abs(raw[i][j] - raw[j][i]) for i in range(n) for j in range(n)), default=0.0)
-    sym = [[(raw[i][j] + raw[j][i]) / 2 for j in range(n)] for i in range(n)]
-    result = HessianResult(ev, names, sym, asym, notes)
+    sym = [[_mean(raw[i][j], raw[j][i]) for j in range(n)] for i in range(n)]
+    result = HessianResult(ev, names, sym, asym, notes, eigenvalues=_eigenvalues(tape, sym))
     if check:
         result.checks = check_hessian(tape, ev.env, names, sym, at_kink=bool(notes))
     return result
 
 
-def _entry(grad_at: Callable[[Mapping[str, float]], list[float]], i: int,
-           point: Mapping[str, float]) -> float:
-    return grad_at(point)[i]
+def _mean(a: float, b: float) -> float:
+    m = (a + b) / 2
+    return m if math.isfinite(m) else a / 2 + b / 2  # two entries near the largest double
+
+
+def _eigenvalues(tape: Tape, h: Matrix) -> list[float]:
+    try:
+        return symmetric_eigenvalues(h)
+    except EigenvalueOverflow as e:
+        exp10 = math.log10(e.largest) + e.exponent * math.log10(2)
+        size = f"{10 ** (exp10 % 1):.2g}e{math.floor(exp10)}"
+        raise DomainError(f"an eigenvalue of the Hessian of {tape.text} overflows a double at "
+                          f"this point (it is about {size}; the largest double is about "
+                          "1.8e308)") from None
 
 
 def _tangent(v: Any) -> float:
@@ -126,21 +146,30 @@ def check_hessian(tape: Tape, env: Mapping[str, float], names: list[str], h: Mat
     """Each H_ij against finite differences of the swept ∂f/∂x_i along x_j."""
     out = tape.outputs[0]
     need = needs_grad(tape)
-    cache: dict[tuple[float, ...], list[float]] = {}
+    rows: list[list[PartialCheck]] = [[] for _ in names]
+    for j, name_j in enumerate(names):
+        # the difference quotients along x_j move x_j alone: the swept gradient is
+        # cached by x_j's value, and each entry of column j reads it (n² checks cost
+        # n columns of sweeps, not n² copies of the point)
+        cache: dict[float, list[float]] = {}
 
-    def grad_at(point: Mapping[str, float]) -> list[float]:
-        key = tuple(float(point[n]) for n in names)
-        got = cache.get(key)
-        if got is None:
-            adj, _ = reverse(tape, forward(tape, point), out, need)
-            got = [float(adj[tape.variables[n]]) for n in names]
-            cache[key] = got
-        return got
+        def grad_at(x: float, name_j: str = name_j,
+                    cache: dict[float, list[float]] = cache) -> list[float]:
+            got = cache.get(x)
+            if got is None:
+                point = dict(env)
+                point[name_j] = x
+                adj, _ = reverse(tape, forward(tape, point), out, need)
+                got = cache[x] = [float(adj[tape.variables[n]]) for n in names]
+            return got
 
-    rows = []
-    for i, _ in enumerate(names):
-        row = []
-        for j, name_j in enumerate(names):
-            row.append(check_one(partial(_entry, grad_at, i), env, name_j, h[i][j], at_kink))
-        rows.append(row)
+        for i in range(len(names)):
+            entry = _column_entry(grad_at, name_j, i)
+            rows[i].append(check_one(entry, {name_j: env[name_j]}, name_j, h[i][j], at_kink))
     return rows
+
+
+def _column_entry(grad_at: Callable[[float], list[float]], name: str,
+                  i: int) -> Callable[[Mapping[str, float]], float]:
+    """∂f/∂x_i as a function of the point, for check_one along `name` (only it moves)."""
+    return lambda point: grad_at(point[name])[i]

@@ -242,3 +242,82 @@ def test_golden_hessian_table() -> None:
 def test_no_variables_is_an_input_error(gradcli) -> None:  # type: ignore[no-untyped-def]
     r = gradcli("hessian", "2+3")
     assert r.code == 2 and r.out == "" and "no variables" in r.err
+
+
+# ---------------------------------------------------------------- eigenvalues: size, scale
+
+def _random_symmetric(rng: random.Random, n: int, scale: float = 1.0) -> list[list[float]]:
+    a = [[0.0] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(i, n):
+            a[i][j] = a[j][i] = scale * rng.choice([rng.gauss(0, 1), rng.randint(-3, 3), 0.0])
+    return a
+
+
+@pytest.mark.parametrize("n", [2, 7, 12, 13, 30, 80])
+@pytest.mark.parametrize("scale", [1.0, 1e300, 1e-300, 2.0 ** -1060])
+def test_eigenvalues_against_numpy_at_every_size_and_scale(n: int, scale: float) -> None:
+    """Jacobi (small) and Householder + QL (large) agree with LAPACK to rounding, with no
+    overflow or underflow at extreme scales (the matrix is scaled by a power of two)."""
+    np = pytest.importorskip("numpy")
+    rng = random.Random(n)
+    a = _random_symmetric(rng, n)
+    want = np.linalg.eigvalsh(np.array(a))
+    top = float(max(abs(want)))
+    got = symmetric_eigenvalues([[v * scale for v in row] for row in a])
+    # subnormal entries keep fewer bits: 2^-1060 leaves about 14 of 53
+    tol = 1e-13 if scale >= 1e-300 else 2.0 ** -12
+    for g, w in zip(got, want, strict=True):
+        assert abs(g / scale - w) <= tol * top, (n, scale, g / scale, w)
+
+
+def test_eigenvalue_overflow_is_a_domain_error(gradcli) -> None:  # type: ignore[no-untyped-def]
+    # every entry fits a double (1e308), but the largest eigenvalue, 2e308, does not
+    r = gradcli("hessian", "1e308*(x^2 + y^2)/2 + 1e308*x*y", "--x", "0", "--y", "0",
+                "--no-check")
+    assert r.code == 3 and r.out == "", r.out
+    assert "overflows a double" in r.err and "Traceback" not in r.err
+
+
+@pytest.mark.parametrize("argv, want", [
+    (("exp(x)", "--x", "400"), [math.exp(400)]),  # the issue's case: squares overflowed
+    (("1e160*x*y", "--x", "1", "--y", "1"), [-1e160, 1e160]),
+    (("1e-200*x*y", "--x", "1", "--y", "1"), [-1e-200, 1e-200]),
+])
+def test_huge_and_tiny_hessians(gradcli, argv: tuple[str, ...],  # type: ignore[no-untyped-def]
+                                want: list[float]) -> None:
+    r = gradcli("hessian", *argv, "--format", "json")
+    assert r.code == 0, r.err
+    data = json.loads(r.out)
+    assert data["eigenvalues"] == pytest.approx(want, rel=1e-14)
+    assert data["check"]["passed"] is True
+
+
+def _tridiagonal_quadratic(n: int) -> tuple[str, list[str]]:
+    """sum x_i^2 + sum x_i x_{i+1}: Hessian 2 on the diagonal, 1 beside it."""
+    text = " + ".join([f"x{i}^2" for i in range(n)] + [f"x{i}*x{i + 1}" for i in range(n - 1)])
+    values = [a for i in range(n) for a in (f"--x{i}", f"{0.1 * i:.1f}")]
+    return text, values
+
+
+def test_hessian_in_200_variables(gradcli) -> None:  # type: ignore[no-untyped-def]
+    """The issue's size (20 s before): exact entries, eigenvalues 2 + 2cos(kπ/(n+1))."""
+    n = 200
+    text, values = _tridiagonal_quadratic(n)
+    r = gradcli("hessian", text, *values, "--format", "json", "--no-check")
+    assert r.code == 0, r.err
+    data = json.loads(r.out)
+    h = data["hessian"]
+    assert all(h[i][j] == (2 if i == j else 1 if abs(i - j) == 1 else 0)
+               for i in range(n) for j in range(n))
+    want = sorted(2 + 2 * math.cos(k * math.pi / (n + 1)) for k in range(1, n + 1))
+    assert data["eigenvalues"] == pytest.approx(want, abs=1e-12)
+    assert data["definiteness"] == "positive definite"
+
+
+def test_hessian_past_its_budget_is_refused(gradcli) -> None:  # type: ignore[no-untyped-def]
+    from gradcli.hessian import MAX_VARIABLES
+
+    text, values = _tridiagonal_quadratic(MAX_VARIABLES + 1)
+    r = gradcli("hessian", text, *values)
+    assert r.code == 2 and r.out == "" and str(MAX_VARIABLES) in r.err
