@@ -7,6 +7,7 @@ The points of a grid are every combination (gradcli/batch.py's GridSource walks 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
@@ -55,7 +56,7 @@ def _range(name: str, text: str, start_t: str, stop_t: str, step_t: str) -> list
     from gradcli.pipeline import parse_value
 
     start, stop, step = (parse_value(name, t) for t in (start_t, stop_t, step_t))
-    if step == 0 or (stop - start) * step < 0:
+    if step == 0 or (stop / 2 - start / 2) * step < 0:  # halves: -1e308:1e308 fits
         raise InputError(f"--{name} {text}: the step {step_t} never gets from {start_t} "
                          f"to {stop_t}")
     exact = _decimals(start_t, stop_t, step_t)
@@ -65,10 +66,16 @@ def _range(name: str, text: str, start_t: str, stop_t: str, step_t: str) -> list
         _check_count(name, text, count)
         return [float(d0 + k * ds) for k in range(count)]
     # inclusive of stop within rounding: 0:pi:pi/4 has 5 values
-    span = (stop - start) / step
+    span = (stop / 2 - start / 2) / step * 2
+    if not math.isfinite(span):  # more steps than a double can count
+        raise InputError(f"--{name} {text} has more than 1e308 values; the limit is "
+                         f"{MAX_AXIS:,} per variable")
     count = int(span + 1e-9 * max(1.0, abs(span))) + 1
     _check_count(name, text, count)
-    values = [start + k * step for k in range(count)]
+    if math.isfinite(count * step):
+        values = [start + k * step for k in range(count)]
+    else:  # k·step itself overflows (-1e308:1e308:1e306): in halves
+        values = [2 * (start / 2 + k * (step / 2)) for k in range(count)]
     if abs(values[-1] - stop) <= 1e-9 * max(abs(step), abs(stop)):
         values[-1] = stop
     return values
@@ -90,7 +97,8 @@ def _decimals(*texts: str) -> tuple[Decimal, Decimal, Decimal] | None:
 
 def _check_count(name: str, text: str, count: int) -> None:
     if count > MAX_AXIS:
-        raise InputError(f"--{name} {text} has {count:,} values; the limit is {MAX_AXIS:,} "
+        many = f"{count:,}" if count < 10 ** 15 else f"about 1e{len(str(count)) - 1}"
+        raise InputError(f"--{name} {text} has {many} values; the limit is {MAX_AXIS:,} "
                          "per variable")
 
 

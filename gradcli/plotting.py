@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from gradcli.errors import DomainError, GradcliError, InputError
 from gradcli.tape import Tape
@@ -78,7 +79,13 @@ def parse_range(name: str, text: str, points: int = DEFAULT_POINTS) -> list[floa
         raise InputError(f"--{name} {text}: the range must go from a smaller to a larger "
                          "number")
     n = points
-    return [start + (stop - start) * k / (n - 1) for k in range(n)]
+    if math.isfinite((stop - start) * (n - 1)):
+        return [start + (stop - start) * k / (n - 1) for k in range(n)]
+    # a span near or past the largest double (-1e308:1e308): the same points, in halves
+    half = stop / 2 - start / 2
+    xs = [2 * (start / 2 + half * (k / (n - 1))) for k in range(n)]
+    xs[0], xs[-1] = start, stop
+    return xs
 
 
 def output_name(tape: Tape) -> str:
@@ -184,19 +191,25 @@ def y_limits(s: Samples) -> tuple[float, float] | None:
     if len(ys) < 10:
         return None
     lo, hi = ys[int(0.1 * (len(ys) - 1))], ys[int(0.9 * (len(ys) - 1))]
-    bulk = hi - lo
-    if bulk <= 0 or ys[-1] - ys[0] <= CLIP_RATIO * bulk:
+    # spans in halves: near the largest double, hi - lo itself would overflow
+    half_bulk = hi / 2 - lo / 2
+    if half_bulk <= 0 or ys[-1] / 2 - ys[0] / 2 <= CLIP_RATIO * half_bulk:
         return None
-    return max(ys[0], lo - 0.5 * bulk), min(ys[-1], hi + 0.5 * bulk)
+    return max(ys[0], lo - half_bulk), min(ys[-1], hi + half_bulk)
 
 
 def tangent(s: Samples) -> tuple[list[float], list[float]] | None:
     """The tangent line at the marked point, over a sixth of the range, when it is defined."""
     if s.at is None or s.wrt != s.var or s.f_at != s.f_at or s.df_at != s.df_at:
         return None
-    half = (s.xs[-1] - s.xs[0]) * TANGENT_SPAN / 2
-    tx = [s.at - half, s.at + half]
-    return tx, [s.f_at + s.df_at * (x - s.at) for x in tx]
+    lo, hi = s.xs[0], s.xs[-1]
+    half = (hi / 2 - lo / 2) * TANGENT_SPAN  # in halves: no overflow near the largest double
+    # kept inside the range: the part beyond it is off the plot anyway
+    tx = [max(lo, s.at - half), min(hi, s.at + half)]
+    ty = [s.f_at + s.df_at * (x - s.at) for x in tx]
+    if not tx[0] < tx[1] or not all(map(math.isfinite, tx + ty)):
+        return None  # the point is off the range, or the line leaves the doubles
+    return tx, ty
 
 
 def title(s: Samples, digits: int | None = 4) -> str:
@@ -234,6 +247,32 @@ def caption(s: Samples, digits: int | None = 4) -> list[str]:
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+AXIS_RANGE = 1e100  # plotext's ticks overflow past ~1e250: beyond this, an axis is rescaled
+
+
+def axis_power(values: list[float]) -> int:
+    """The power of ten an axis is drawn in: 0 for ordinary numbers, else that of the
+    largest |value| (-320 for 0:1e-320, 308 for -1e308:1e308)."""
+    top = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
+    if top == 0 or 1 / AXIS_RANGE <= top <= AXIS_RANGE:
+        return 0
+    return math.floor(math.log10(top))
+
+
+def scaled(v: float, power: int) -> float:
+    """v / 10^power, exactly rounded (10^-320 is not a double; the fraction is exact)."""
+    if power == 0 or not math.isfinite(v):
+        return v
+    return float(Fraction(v) / Fraction(10) ** power)
+
+
+def _power_text(power: int) -> str:
+    return f" (×1e{power:+d})" if power else ""
+
+
+def _inside(xs: list[float], ys: list[float], window: tuple[float, float, float, float]) -> bool:
+    x0, x1, y0, y1 = window
+    return any(x0 <= x <= x1 and y0 <= y <= y1 for x, y in zip(xs, ys, strict=True))
 
 
 def terminal_plot(s: Samples, width: int = 100, height: int = 25, color: bool = False) -> str:
@@ -247,27 +286,36 @@ def terminal_plot(s: Samples, width: int = 100, height: int = 25, color: bool = 
     plt.plot_size(width, height)
     plt.theme("clear")  # no background: the terminal's own; curves keep their colours
     lim = y_limits(s)
+    ys_all = [*s.f, *s.df] if lim is None else list(lim)
+    xk, yk = axis_power(s.xs), axis_power(ys_all)
+    sx_lim = (scaled(s.xs[0], xk), scaled(s.xs[-1], xk))
+    sy_lim = (scaled(min(ys_all), yk), scaled(max(ys_all), yk)) if ys_all else (0.0, 0.0)
+    window = (*sx_lim, *sy_lim)
     # without colour the curves differ by marker, so the legend still tells them apart
-    curves = ((s.f_label, s.f, "blue", "braille"), (s.df_label, s.df, "red", "•" if not color
-                                                    else "braille"))
-    for label, ys, col, marker in curves:
-        for k, (sx, sy) in enumerate(segments(*pole_breaks(s.xs, ys, lim))):
-            plt.plot(sx, sy, label=label if k == 0 else None, color=col, marker=marker)
+    curves = [(s.f_label, pole_breaks(s.xs, s.f, lim), "blue", "braille"),
+              (s.df_label, pole_breaks(s.xs, s.df, lim), "red", "•" if not color else "braille")]
     tan = tangent(s)
     if tan is not None:
-        plt.plot(tan[0], tan[1], label="tangent", color="green",
-                 marker="braille" if color else "·")
-    if s.at is not None:
-        pts = [(s.at, v) for v in (s.f_at, s.df_at) if v == v]
+        curves.append(("tangent", tan, "green", "braille" if color else "·"))
+    for label, (xs, ys), col, marker in curves:
+        named = False
+        for px, py in segments([scaled(x, xk) for x in xs], [scaled(y, yk) for y in ys]):
+            # plotext fails on a labelled series with no point in the window; a label
+            # goes on the first run that shows, and a curve that never shows has none
+            show = not named and _inside(px, py, window)
+            plt.plot(px, py, label=label if show else None, color=col, marker=marker)
+            named = named or show
+    if s.at is not None and s.xs[0] <= s.at <= s.xs[-1]:  # off the range: caption only
+        pts = [(scaled(s.at, xk), scaled(v, yk)) for v in (s.f_at, s.df_at) if v == v]
         if pts:
             plt.scatter([p[0] for p in pts], [p[1] for p in pts], marker="●",
                         color="magenta")
     if lim is not None:
-        plt.ylim(*lim)
-    plt.xlim(s.xs[0], s.xs[-1])
+        plt.ylim(*sy_lim)
+    plt.xlim(*sx_lim)
     plt.title(title(s))
-    plt.xlabel(s.var)
-    plt.ylabel(f"{s.f_label}, {s.df_label}")
+    plt.xlabel(s.var + _power_text(xk))
+    plt.ylabel(f"{s.f_label}, {s.df_label}" + _power_text(yk))
     text = str(plt.build())
     plt.clear_figure()
     if not color:
