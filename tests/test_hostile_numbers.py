@@ -97,3 +97,87 @@ def test_grid_steps_past_the_largest_double() -> None:
     assert all(math.isfinite(x) for x in xs)
     r = run("eval", "x", "--x", "-1e308:1e308:1e-300*pi")  # more steps than a double counts
     assert_clean_error(r, 2)
+
+
+# ---------------------------------------------------------------- NumPy batch: bit-identical
+
+def _bits(v: float) -> str:
+    return float(v).hex()  # tells -0.0 from 0.0, and every last bit
+
+
+def _numpy_vs_interpreter(text: str, points: list[dict[str, float]]) -> int:
+    """Every row the NumPy path keeps must be the interpreter's, bit for bit; returns how
+    many rows were compared (the rest it hands to the interpreter itself)."""
+    from gradcli.compile import numpy_namespace, vectorizable, vectorized
+    from gradcli.errors import GradcliError
+    from gradcli.parser import parse
+    from gradcli.pipeline import evaluate
+
+    nps = numpy_namespace()
+    tape = parse(text)
+    if not vectorizable(tape, nps):
+        return 0
+    names = list(tape.variables)
+    cols = [nps.np.array([p[n] for p in points], dtype=float) for n in names]
+    results, bad = vectorized(tape, cols, nps)
+    n = len(points)
+    bad = nps.np.broadcast_to(bad, (n,)).tolist()
+    table = [nps.np.broadcast_to(col, (n,)).tolist() for col in results]
+    compared = 0
+    for r, point in enumerate(points):
+        if bad[r]:
+            continue
+        try:
+            ev = evaluate(tape, {k: point[k] for k in names}, check=False)
+        except GradcliError as e:  # the fast path kept a row the interpreter refuses
+            raise AssertionError((text, point, e.message)) from None
+        want = [ev.value, *(ev.gradient[k] for k in names)]
+        got = [table[0][r], *(table[1 + k][r] for k in range(len(names)))]
+        assert list(map(_bits, got)) == list(map(_bits, want)), (text, point, got, want)
+        compared += 1
+    return compared
+
+
+def test_numpy_batch_is_bit_identical_to_eval() -> None:
+    pytest.importorskip("numpy")
+    import random
+
+    from exprgen import random_expression
+
+    assert _numpy_vs_interpreter("(x*e^-2)/x", [{"x": 3.0}]) == 1  # the issue's row
+    rng = random.Random(14)
+    compared = 0
+    for _ in range(300):
+        text = random_expression(rng)
+        points = [{"x": rng.uniform(-4, 4), "y": rng.uniform(-4, 4)} for _ in range(20)]
+        compared += _numpy_vs_interpreter(text, points)
+    assert compared > 2000  # most rows stay on the fast path
+
+
+def test_numpy_batch_through_the_command_line(tmp_path: Path) -> None:
+    """`--batch` (NumPy) prints exactly what `eval` prints for each row alone."""
+    pytest.importorskip("numpy")
+    rows = ["3", "0.1", "-7.25", "1e-300", "123456.789"]
+    src = tmp_path / "points.csv"
+    src.write_text("x\n" + "\n".join(rows) + "\n")
+    for text in ["(x*e^-2)/x", "exp(sin(x))*tanh(x/3)", "log10(x^2 + 1)^1.5", "sinh(x/900)"]:
+        batch = run("eval", text, "--batch", str(src), "--format", "csv")
+        assert batch.returncode == 0, batch.stderr
+        for row, line in zip(rows, csv_rows(batch.stdout), strict=True):
+            one = run("eval", text, "--x", row, "--format", "csv", "--no-check")
+            assert one.returncode == 0, one.stderr
+            assert line[1:3] == csv_rows(one.stdout)[0][1:3], (text, row)
+
+
+# ---------------------------------------------------------------- superscript exponents
+
+@pytest.mark.parametrize("digits", [309, 5000])
+def test_a_superscript_exponent_past_a_double_is_bad_input(digits: int) -> None:
+    r = run("eval", "x" + "⁹" * digits, "--x", "1")
+    assert_clean_error(r, 2)
+
+
+def test_the_largest_superscript_exponent_still_reads() -> None:
+    r = run("eval", "x" + "⁹" * 308, "--x", "1", "-q")  # 1^(10^308 - 1) = 1, slope 10^308
+    assert r.returncode == 0, r.stderr
+    assert [float(v) for v in r.stdout.split()] == [1.0, float("9" * 308)]
