@@ -246,7 +246,11 @@ class _Builder:
     def superscript(self, c: list[Any]) -> Any:
         base, tok = c
         digits = str(tok).translate(_SUPERSCRIPTS)
-        exponent = self.tape.const(float(int(digits)), str(int(digits)), tok.start_pos)
+        value = float(digits)  # float() of text has no digit limit; int() has 4,300
+        if math.isinf(value):
+            raise self._fail(f"the exponent {tok} is too large for a double", tok.start_pos,
+                             hint="doubles reach about 1.8e308")
+        exponent = self.tape.const(value, str(int(digits)), tok.start_pos)
         return self._power(base, exponent, tok.start_pos)
 
     def root(self, c: list[Any]) -> int:
