@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from gradcli.definitions import ProgramRules, name_output
 from gradcli.errors import InputError, ParseError
 from gradcli.ops import CONSTANTS, FUNCTIONS, arity_text
 from gradcli.tape import CONST, Tape, prune
@@ -98,7 +99,7 @@ class _FuncRef:  # a function name not followed by "(": `sin x`, or the base of 
     power: int | None = None  # the n of sin^n(x)
 
 
-class _Builder:
+class _Builder(ProgramRules):
     """Lark callbacks: each rule alias in the grammar is a method here."""
 
     def __init__(self, text: str) -> None:
@@ -171,6 +172,8 @@ class _Builder:
         raw = [a for a in c[1:] if a is not None]
         args = tuple(self._node(a) for a in raw)
         pos = tok.start_pos
+        if self.is_defined_function(name):  # f(t) = …; f(x): gradcli/definitions.py
+            return self.call_function(name, list(args), pos)
         op = FUNCTIONS.get(name)
         if op is None:
             if name in self.steps or name in CONSTANTS or len(args) == 1:
@@ -351,8 +354,16 @@ def _known_functions() -> str:
     return "known functions: " + ", ".join(sorted(FUNCTIONS))
 
 
-def parse(text: str) -> Tape:
-    """Parse an expression or program into a tape with its outputs set."""
+# the builder's public name, for gradcli/texinput.py (LaTeX rules on top of these)
+Builder = _Builder
+
+
+def parse(text: str, derivative: bool = False) -> Tape:
+    """Parse an expression or program into a tape with its outputs set.
+
+    `derivative`: a leading d/dx may ask for the variable (diff and check); the
+    tape's `derivative` says which.  Elsewhere a d/dx is refused.
+    """
     if len(text) > MAX_TEXT:
         raise InputError(f"the input is {len(text):,} characters; the limit is {MAX_TEXT:,}")
     bad = next((i for i, ch in enumerate(text) if "\udc80" <= ch <= "\udcff"), None)
@@ -361,8 +372,14 @@ def parse(text: str) -> Tape:
                          text=text, pos=bad)
     if "\x00" in text:
         raise InputError("the input contains a NUL character", text=text, pos=text.index("\x00"))
-    builder = _Builder(text)
-    _run(builder, text)
+    if "\\" in text or "^{" in text:  # LaTeX: grammar/latex.lark, the same builder
+        # (gradcli/texinput.py); only then is lark imported
+        from gradcli.texinput import read_latex
+
+        builder = read_latex(text)
+    else:
+        builder = _Builder(text)
+        _run(builder, text)
     tape = builder.tape
     body = builder.statements
     if not body:
@@ -386,6 +403,14 @@ def parse(text: str) -> Tape:
         tape.output_names = [tape.labels[o] or texts[o] for o in tape.outputs]
     tape = prune(tape)
     tape.hints = builder.implicit
+    name_output(tape, builder.program)  # not `f` when the program defines a function f
+    asked = builder.program.derivative
+    if asked is not None:
+        if not derivative:
+            raise InputError("d/d" + asked.variable + " asks for a derivative", text=text,
+                             pos=asked.pos, hint="use gradcli diff or gradcli check, or give "
+                                                 "the expression without it")
+        tape.derivative = (asked.variable, asked.order)
     return tape
 
 

@@ -31,6 +31,7 @@ class Tape:
     output_names: list[str] = field(default_factory=list)
     variables: dict[str, int] = field(default_factory=dict)  # in order of first use
     hints: dict[str, str] = field(default_factory=dict)  # name -> how the parser read it
+    derivative: tuple[str, int] | None = None  # a leading d/dx: (variable, order)
     _index: dict[tuple[object, ...], int] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
@@ -192,6 +193,7 @@ def prune(tape: Tape) -> Tape:
     out.outputs = [new_index[o] for o in tape.outputs]
     out.output_names = list(tape.output_names)
     out.hints = dict(tape.hints)
+    out.derivative = tape.derivative
     # variables keep their order of first use in the text
     order = {name: k for k, name in enumerate(tape.variables)}
     out.variables = dict(sorted(out.variables.items(), key=lambda kv: order[kv[0]]))

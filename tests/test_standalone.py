@@ -97,6 +97,7 @@ def test_installed_wheel_runs(tmp_path: Path) -> None:
 
     names = zipfile.ZipFile(wheel).namelist()
     assert "gradcli/grammar/expr.lark" in names
+    assert "gradcli/grammar/latex.lark" in names  # LaTeX input's grammar (gradcli/texinput.py)
     assert "gradcli/_lalr_standalone.py" in names
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
@@ -115,6 +116,10 @@ def test_installed_wheel_runs(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     # seed 002: dz/dx = (6x + 5y)/(3x^2 + 5xy) = 27/42 at (2, 3)
     assert float(out.stdout) == pytest.approx(27 / 42, rel=1e-12)
+    tex = subprocess.run([str(gradcli), "eval", r"\frac{\sqrt{x}}{2}", "--x", "4", "-q"],
+                         capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert tex.returncode == 0, tex.stderr  # the wheel's own copy of grammar/latex.lark
+    assert [float(v) for v in tex.stdout.split()] == [1.0, 0.125]
     where = subprocess.run([str(py), "-c", "import gradcli.parser as p; print(p.__file__); "
                             "print(type(p._lark()).__module__)"],
                            capture_output=True, text=True, env=env, cwd=tmp_path)

@@ -42,19 +42,20 @@ def command(args: tuple[str, ...], file: str | None, expect: tuple[str, ...],
     Exit status: 0 every answer is right, 1 one is not, 2 bad input.
     """
     from gradcli.checker import check_one, parse_points
+    from gradcli.definitions import derivative_wrt
     from gradcli.parser import parse, refuse_unknown_calls
     from gradcli.pipeline import parse_value
     from gradcli.reading import read_as
     from gradcli.render import Result
 
     source, raw = split_args(args, file)
-    tape = parse(source)
+    tape = parse(source, derivative=True)
     refuse_unknown_calls(tape)
     fixed = {name: parse_value(name, text) for name, text in raw.items()}
     for name in fixed:
         if name not in tape.variables:
             raise InputError(f"{name} is not a variable of the expression")
-    names = list(wrt)
+    names = derivative_wrt(tape, list(wrt))  # `d/dx …` names the variable
     if not names:
         free = [n for n in tape.variables if n not in fixed]
         if len(free) != 1 or len(expect) != 1:

@@ -19,14 +19,16 @@ from gradcli.errors import InputError
 
 def derivative_table(source: str, wrt: list[str], exact: bool) -> dict[str, Any]:
     """Parse, differentiate (symbolic reverse sweep) and simplify: one row per partial."""
+    from gradcli.definitions import derivative_wrt
     from gradcli.latex import latex, name_tex
     from gradcli.parser import parse, refuse_unknown_calls
     from gradcli.reading import read_as
     from gradcli.simplify import formulas, simplify
     from gradcli.symbolic import differentiate
 
-    tape = parse(source)
+    tape = parse(source, derivative=True)
     refuse_unknown_calls(tape)
+    wrt = derivative_wrt(tape, wrt)  # `d/dx …` names the variable
     rows = []
     for k, out in enumerate(tape.outputs):
         d = differentiate(tape, wrt, output=out)
