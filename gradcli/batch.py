@@ -18,6 +18,7 @@ import io
 import itertools
 import json
 import math
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -37,6 +38,32 @@ PIPE_CHUNK = 256  # from a pipe: chunks of 1, 2, 4, ... up to this, so rows come
 
 
 # ---------------------------------------------------------------- input
+
+class Lines:
+    """The lines of a text stream, each at most MAX_LINE characters, checked as read.
+
+    A stream without a newline (an endless pipe, a binary file) stops at the limit
+    with an error instead of being read whole into memory.
+    """
+
+    def __init__(self, stream: TextIO, where: str) -> None:
+        from gradcli.limits import MAX_LINE
+
+        self.stream, self.where, self.limit = stream, where, MAX_LINE
+        self.count = 0
+
+    def readline(self) -> str:
+        line = self.stream.readline(self.limit + 1)
+        self.count += 1
+        if len(line) > self.limit:
+            raise InputError(f"line {self.count} of {self.where} is longer than "
+                             f"{self.limit:,} characters, the limit for a row",
+                             hint="a batch is a CSV/TSV file with one point per line")
+        return line
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.readline, "")
+
 
 def open_points(path: str) -> tuple[TextIO, bool, bool]:
     """The CSV/TSV text stream for a path or '-' (standard input), whether it is a regular
@@ -61,7 +88,7 @@ def open_points(path: str) -> tuple[TextIO, bool, bool]:
     return stream, regular, tty
 
 
-def read_header(stream: TextIO, where: str) -> tuple[list[str], str, int]:
+def read_header(stream: Lines, where: str) -> tuple[list[str], str, int]:
     """The header (variable names), the delimiter and the number of the first data line.
 
     TSV when the header has a tab, else CSV.  The stream is left at the data.
@@ -75,8 +102,13 @@ def read_header(stream: TextIO, where: str) -> tuple[list[str], str, int]:
         raise InputError(f"{where} is empty; a batch starts with a header of variable names",
                          hint="e.g. a first line x,y then one point per line")
     delimiter = "\t" if "\t" in first else ","
-    header = [h.strip() for h in next(csv.reader([first], delimiter=delimiter))]
-    bad = [h for h in header if not h.isidentifier()]
+    try:
+        header = [h.strip() for h in next(csv.reader([first], delimiter=delimiter))]
+    except csv.Error as e:
+        raise InputError(f"the header of {where} is not a CSV row: {e}") from None
+    from gradcli.pipeline import is_name
+
+    bad = [h for h in header if not is_name(h)]
     if bad:
         raise InputError(f"the header of {where} has {bad[0]!r}, which is not a variable name",
                          hint="the first line names the variables, e.g. x,y")
@@ -396,21 +428,37 @@ def read_cells(cells: list[str], where: list[int | None], fixed: list[float | No
 
 
 def _number(name: str, text: str) -> float | str:
-    """The cell's number, or why it is not one."""
+    """The cell's number, or why it is not one: the same rule as a value on the command
+    line (pipeline.parse_value), so 1_000, ３, 1..5 and 1e-400 are errors, not numbers."""
     if not text:
         return f"no value for {name}"
-    try:
-        v = float(text)
-    except ValueError:
-        from gradcli.pipeline import parse_value
+    from gradcli.pipeline import parse_value, plain_number
 
+    v = plain_number(text)
+    if v is None:
         try:
             v = parse_value(name, text)  # pi/4, sqrt(2): the grammar, never eval
-        except GradcliError:
-            return f"the value of {name}, {text!r}, is not a number"
+        except GradcliError as e:
+            return e.message
     if not math.isfinite(v):
         return f"the value of {name} is {text}; a point must be finite"
     return v
+
+
+# Characters a block of plain-number cells may hold.  float() and NumPy also read 1_000,
+# full-width digits, inf and nan: a cell with any other character takes the row path.
+_NOT_PLAIN = re.compile(r"[^0-9.eE+\- \t]")
+
+
+def plain_cells(cells: list[str]) -> bool:
+    """Whether a column of cells is safe for float()/NumPy: only number characters."""
+    return _NOT_PLAIN.search("".join(cells)) is None
+
+
+def underflowed(cells: list[str], values: Iterable[float]) -> bool:
+    """Whether a cell that reads as 0 was written as a nonzero number (1e-400)."""
+    return any(v == 0 and any(c in "123456789" for c in t.lower().split("e")[0])
+               for t, v in zip(cells, values, strict=True))
 
 
 # ---------------------------------------------------------------- the driver
@@ -460,7 +508,9 @@ def run(tape: Tape, source: Iterator[Any], header: list[str] | None,
     grid = source if isinstance(source, GridSource) else None
     sep = "," if fmt == "csv" else "\t"
     progress = Progress(total)
-    out.write(writer.header())
+    # the header goes out with the first rows: an input that fails before any row is
+    # read (a line past the limit) leaves stdout empty
+    head = writer.header()
     size = 1 if small else ev.chunk
     done = 0
     line = first_line
@@ -471,7 +521,8 @@ def run(tape: Tape, source: Iterator[Any], header: list[str] | None,
                 text = grid_block(ev, grid, size, sep)
                 if text is not None:
                     done += grid.pos - before
-                    out.write(text)
+                    out.write(head + text)
+                    head = ""
                     out.flush()
                     progress.update(done)
                     continue
@@ -491,10 +542,19 @@ def run(tape: Tape, source: Iterator[Any], header: list[str] | None,
                     errors: list[str | None] = [None] * len(chunk)
                 else:
                     labels, shown, points, errors = [], [], [], []
-                    for k, cells in enumerate(csv.reader(chunk, delimiter=delimiter)):
-                        if not any(c.strip() for c in cells):
+                    for k, text_line in enumerate(chunk):
+                        try:  # line by line, so one bad line (a cell past csv's field
+                            # limit, a stray quote) is that row's error, not the batch's
+                            cells = next(csv.reader([text_line], delimiter=delimiter), [])
+                        except csv.Error as err:
+                            cells, bad = [], f"the line is not a CSV row: {err}"
+                        else:
+                            bad = ""
+                        if not bad and not any(c.strip() for c in cells):
                             continue  # a blank line
                         sh, p, e = read_cells(cells, where, fixed_vals, names, len(header))
+                        if bad:
+                            sh, p, e = [""] * len(names), [None] * len(names), bad
                         labels.append(f"line {start + k}")
                         shown.append(sh)
                         points.append(p)
@@ -509,14 +569,15 @@ def run(tape: Tape, source: Iterator[Any], header: list[str] | None,
                         if r[3]:
                             warn(f"{label}: {r[3]}")
                 done += len(labels)
-            out.write(text)
+            out.write(head + text)
+            head = ""
             out.flush()
             progress.update(done)
             if small and not interactive:  # a pipe: grow the chunks while rows keep coming
                 size = min(size * 2, PIPE_CHUNK)
     finally:
         progress.done()
-    out.write(writer.footer())
+    out.write(head + writer.footer())
     out.flush()
     failed = sum(ev.failures[k] for k in ("input", "domain"))
     if failed:
@@ -581,11 +642,16 @@ def _block_numpy(ev: Evaluator, texts: list[list[str] | None], fixed: list[float
         if given is None:
             cols.append(np.full(n, fixed[k]))
             continue
+        if not plain_cells(given):  # pi/4, abc, 1_000, ３: the row path says what it is
+            return None
         try:
             cols.append(np.array(given, dtype=float))
-        except ValueError:  # a cell that is no plain number: pi/4, abc, an empty one
+        except ValueError:  # 1..5, 2 3, an empty cell
             return None
         if not np.isfinite(cols[-1]).all():
+            return None
+        zeros = np.flatnonzero(cols[-1] == 0).tolist()
+        if zeros and underflowed([given[i] for i in zeros], [0.0] * len(zeros)):
             return None
     results, bad = vectorized(ev.tape, cols, ev.nps)
     if np.any(bad):
@@ -600,9 +666,13 @@ def _block_python(ev: Evaluator, texts: list[list[str] | None], fixed: list[floa
         return None
     cols: list[list[float]] = []
     for k, given in enumerate(texts):
+        if given is not None and not plain_cells(given):
+            return None
         try:
             col = [fixed[k]] * n if given is None else list(map(float, given))
         except ValueError:
+            return None
+        if given is not None and underflowed(given, col):  # type: ignore[arg-type]
             return None
         if not all(map(math.isfinite, col)):  # type: ignore[arg-type]
             return None
@@ -707,10 +777,11 @@ def eval_batch(source_text: str, raw: dict[str, str], batch: str | None, *, fmt:
         if grids:
             raise InputError("a grid (--x 0:1:0.1 or --x 1,2,3) and --batch cannot be combined",
                              hint="put the grid's points in the batch file instead")
-        stream, regular, tty = open_points(batch)
+        text_stream, regular, tty = open_points(batch)
         where = "standard input" if batch == "-" else batch
+        stream = Lines(text_stream, where)
         header, delimiter, first = read_header(stream, where)
-        return run(tape, stream, header, fixed, out, fmt=fmt, quiet=quiet, digits=digits,
+        return run(tape, iter(stream), header, fixed, out, fmt=fmt, quiet=quiet, digits=digits,
                    wrt=wrt, check=check, small=not regular, convention=convention,
                    delimiter=delimiter, first_line=first, interactive=tty, warn=warn)
     axes = {n: axis(n, t) for n, t in grids.items()}

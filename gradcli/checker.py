@@ -63,7 +63,7 @@ def _draw(rng: random.Random) -> float:
 
 def parse_points(specs: tuple[str, ...]) -> list[dict[str, float]]:
     """--at x=1.5,y=2 (repeatable) as points."""
-    from gradcli.pipeline import parse_value
+    from gradcli.pipeline import is_name, parse_value
 
     points = []
     for spec in specs:
@@ -71,8 +71,10 @@ def parse_points(specs: tuple[str, ...]) -> list[dict[str, float]]:
         for part in spec.split(","):
             name, eq, value = part.partition("=")
             name = name.strip()
-            if not eq or not name.isidentifier():
+            if not eq or not is_name(name):
                 raise InputError(f"--at {spec!r}: write points as --at x=1.5,y=2")
+            if name in point:  # never silently keep the last of two
+                raise InputError(f"--at {spec!r} gives {name} twice")
             point[name] = parse_value(name, value.strip())
         points.append(point)
     return points

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -53,7 +53,27 @@ class _LazyGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):
-            formatter.write_dl([(n, h) for n, (_, h) in COMMANDS.items()])
+            formatter.write_dl([*((n, h) for n, (_, h) in COMMANDS.items()),
+                                ("help", "This help, or a command's: gradcli help COMMAND.")])
+
+    # click turns an EPIPE into exit 1 ("a check said no") before run() sees it: the
+    # two places output happens (--help while parsing, the command) say so instead
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except BrokenPipeError:
+            raise _ReaderGone from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise _ReaderGone from None
+
+
+class _ReaderGone(Exception):
+    """stdout's reader went away (`| head -1`): not an error of ours."""
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -161,12 +181,39 @@ def error_text(err: GradcliError) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and exit with gradcli's status codes."""
-    sys.exit(run(sys.argv[1:] if argv is None else argv))
+    status = run(sys.argv[1:] if argv is None else argv)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader left after the last write: still exit 0
+        _quiet_stdout()
+    sys.exit(status)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests): nothing to do
+        pass
+    finally:
+        os.close(devnull)
+
+
+def _help_argv(argv: list[str]) -> list[str]:
+    """`gradcli help [COMMAND]` as `gradcli [COMMAND] --help`."""
+    rest = argv[1:]
+    if len(rest) > 1 or (rest and rest[0] not in COMMANDS):
+        raise click.UsageError(f"no command {' '.join(rest)!r}; commands: "
+                               + ", ".join(COMMANDS))
+    return [*rest, "--help"]
 
 
 def run(argv: list[str]) -> int:
     """Run a command line; return the exit status (for tests and main)."""
     try:
+        if argv[:1] == ["help"]:
+            argv = _help_argv(argv)
         if argv and argv[0] in COMMANDS:
             command = cli.get_command(click.Context(cli), argv[0])
             argv = [argv[0], *normalize_argv(argv[1:], command)]
@@ -179,14 +226,17 @@ def run(argv: list[str]) -> int:
     except click.Abort:
         sys.stderr.write("gradcli: aborted\n")
         return ExitStatus.INTERRUPTED
+    except click.exceptions.NoArgsIsHelpError as e:  # a bare `gradcli`: the usage, whole
+        sys.stderr.write("gradcli: error: no command given; the usage:\n\n"
+                         + e.ctx.get_help() + "\n")
+        return ExitStatus.BAD_INPUT
     except click.ClickException as e:
         msg = e.format_message().replace("\n", " ")
         sys.stderr.write(f"gradcli: error: {msg}\n")
         return ExitStatus.BAD_INPUT
-    except BrokenPipeError:
+    except (BrokenPipeError, _ReaderGone):
         # the reader went away (e.g. `| head`): not our error
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _quiet_stdout()
         return ExitStatus.OK
     except KeyboardInterrupt:
         return ExitStatus.INTERRUPTED

@@ -55,6 +55,8 @@ def parse_direction(text: str, variables: list[str]) -> dict[str, float]:
             if name not in variables:
                 raise InputError(f"--direction: {name} is not a variable of the expression",
                                  hint="variables: " + (", ".join(variables) or "none"))
+            if name in out:  # never silently keep the last of two
+                raise InputError(f"--direction {text!r} gives {name} twice")
             out[name] = parse_value(f"--direction {name}", value.strip())
         return {n: out.get(n, 0.0) for n in variables}
     if any(named):

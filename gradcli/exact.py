@@ -135,7 +135,9 @@ def exact_tape(tape: Tape) -> Tape:
 def parse_exact(name: str, text: str) -> Value:
     """A variable's value: 1.5 is 3/2, 2/3 stays 2/3, pi/4 is a float."""
     from gradcli.parser import parse
+    from gradcli.pipeline import refuse_typo
 
+    refuse_typo(name, text)  # Fraction() would take 1_000 and full-width digits
     try:
         return Fraction(text.strip())
     except (ValueError, ZeroDivisionError):

@@ -15,10 +15,9 @@ from typing import Any
 
 from gradcli.definitions import ProgramRules, name_output
 from gradcli.errors import InputError, ParseError
+from gradcli.limits import MAX_TEXT  # past this many characters we refuse, not exhaust memory
 from gradcli.ops import CONSTANTS, FUNCTIONS, arity_text
 from gradcli.tape import CONST, Tape, prune
-
-MAX_TEXT = 50_000_000  # characters; past this we refuse rather than exhaust memory
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 

@@ -6,6 +6,8 @@ The one place the stages are composed; the CLI and the Python API both call it.
 from __future__ import annotations
 
 import math
+import numbers
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,20 +66,96 @@ class Evaluation:
                 for i, op in enumerate(tape.ops)]
 
 
-_NUMBER_CHARS = frozenset("0123456789.eE+-")
+# A plain number exactly as the grammar's NUMBER reads it: ASCII digits, one point,
+# an optional exponent.  Python's float() also takes 1_000, full-width digits and
+# inf, which are not numbers here, so it is only called on text this matches.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_NUMBER_AT = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
+def plain_number(text: str) -> float | None:
+    """The number a plain numeric text means, or None if it is anything else.
+
+    None also for a text that overflows or underflows a double (1e999, 1e-400):
+    the grammar then says which.
+    """
+    text = text.strip()
+    if not _PLAIN_NUMBER.fullmatch(text):
+        return None
+    v = float(text)
+    if not math.isfinite(v):
+        return None
+    if v == 0 and any(c in "123456789" for c in text.lower().split("e")[0]):
+        return None  # underflowed to 0: not what was written
+    return v
+
+
+def value_typo(text: str) -> tuple[str, int] | None:
+    """Why a value text is a typo rather than a number, and where; None if it is not one.
+
+    A value is a number or a constant expression (pi/4, 2pi, sqrt(2)).  Two numbers
+    side by side (`2 3`, `1 000`), a second decimal point (`1..5`, `1.2.3`, `1e-5.5`),
+    a letter straight after an exponent (`1e5e`), an underscore in a number (`1_000`)
+    or a digit outside ASCII (`３`) would otherwise read as a product or a name.
+    """
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isalpha() or ch == "_":  # a name (log10, x2): its digits are not a number
+            i += 1
+            while i < n and (text[i].isalnum() or text[i] == "_"):
+                i += 1
+            continue
+        if ch.isdecimal() and ch not in "0123456789":
+            return f"{ch!r} is not an ASCII digit", i
+        m = _NUMBER_AT.match(text, i) if ch in "0123456789." else None
+        if m is None:
+            i += 1
+            continue
+        j = m.end()
+        num = m.group()
+        if j < n and text[j] == ".":
+            where = "after the exponent of" if m.group(1) else "in"
+            return f"a second decimal point {where} {num}{text[j]}", j
+        if j < n and text[j] == "_":
+            return f"an underscore in the number {num}_ (write it without)", j
+        if m.group(1) and j < n and text[j].isalpha():
+            return f"a letter right after the exponent of {num}: {text[j]!r}", j
+        k = j
+        while k < n and text[k] in " \t":
+            k += 1
+        if k > j and k < n and (text[k] in "0123456789" or
+                                (text[k] == "." and text[k + 1: k + 2].isdigit())):
+            return "two numbers side by side (a space inside a number, or a missing operator)", k
+        i = j
+    return None
+
+
+def refuse_typo(name: str, text: str) -> None:
+    """An InputError with the reason if the value text is a typo (see value_typo)."""
+    typo = value_typo(text)
+    if typo is not None:
+        reason, at = typo
+        raise InputError(f"the value of {name}, {text!r}, is not a number: {reason} "
+                         f"(character {at + 1})",
+                         hint="write one number (2.5, 1e-3) or a constant expression "
+                              "(pi/4, 2*pi, sqrt(2))")
 
 
 def parse_value(name: str, text: str) -> float:
-    """A variable's value: a number or a constant expression like pi/4 or sqrt(2)."""
-    if text and _NUMBER_CHARS.issuperset(text):  # a plain number: no parser needed
-        try:
-            v = float(text)
-        except ValueError:
-            pass  # "1-2", "e": an expression after all
-        else:
-            if math.isfinite(v) and (v != 0 or not any(c in "123456789" for c in
-                                                       text.lower().split("e")[0])):
-                return v
+    """A variable's value: a number or a constant expression like pi/4 or sqrt(2).
+
+    A typo (value_typo) is an error with the reason, never read as a product.
+    """
+    v = plain_number(text)
+    if v is not None:  # a plain number: no parser needed
+        return v
+    from gradcli.limits import MAX_VALUE
+
+    if len(text) > MAX_VALUE:
+        raise InputError(f"the value of {name} is {len(text):,} characters long; a value is "
+                         f"at most {MAX_VALUE:,}", hint="see 'Budgets' in the README")
+    refuse_typo(name, text)
     try:
         tape = parse(text)
     except GradcliError as e:
@@ -93,13 +171,54 @@ def parse_value(name: str, text: str) -> float:
         raise InputError(f"the value of {name}: {e.message}") from None
 
 
+def is_name(text: str) -> bool:
+    """Whether `text` can be given a value: a variable name as the grammar reads it.
+
+    Python identifiers, and the grammar's wider names: subscripts (x₁, w₂₃) and other
+    Unicode letters and digits, so every name an expression can use can be given.
+    """
+    if text.isidentifier():
+        return True
+    if not text or len(text) > 200 or any(c.isspace() for c in text):
+        return False
+    try:
+        tape = parse(text)
+    except GradcliError:
+        return False
+    return len(tape) == 1 and list(tape.variables) == [text]
+
+
 def bind(tape: Tape, values: Mapping[str, float]) -> tuple[dict[str, float], list[str]]:
     """The point for `tape`'s variables, and warnings; all missing names in one error."""
     missing = [n for n in tape.variables if n not in values]
     if missing:
         raise missing_error(tape, missing, values)
     warnings = unused_values(tape, values)
-    return {n: float(values[n]) for n in tape.variables}, warnings
+    return {n: point_value(n, values[n]) for n in tape.variables}, warnings
+
+
+def point_value(name: str, v: object) -> float:
+    """A value from the API or a caller as a finite float, or an InputError saying why.
+
+    Strings are read like the command line's values (2.5, pi/4); a bool, None, a
+    complex number or one too large for a double is not a point (Python's float()
+    would raise its own TypeError/OverflowError, or take True as 1).
+    """
+    if v.__class__ is float:
+        x = v
+    elif isinstance(v, str):
+        return parse_value(name, v)
+    elif isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise InputError(f"the value of {name} is {type(v).__name__} {v!r:.40}; "
+                         "a value is a real number")
+    else:
+        try:
+            x = float(v)
+        except (OverflowError, ValueError, TypeError) as e:
+            raise InputError(f"the value of {name} is not a double ({e})") from None
+    if not math.isfinite(x):
+        raise InputError(f"the value of {name} is {x}; a point must be finite")
+    return x
 
 
 def unused_values(tape: Tape, names: Iterable[str], what: str = "value") -> list[str]:
@@ -125,11 +244,27 @@ def missing_error(tape: Tape, missing: list[str], values: Mapping[str, float]) -
     hints = [tape.hints[n] for n in missing if n in tape.hints]
     given = set(values) | set(tape.variables) - set(missing)
     for n in missing:
+        ascii_forms = _subscript_spellings(n)
+        typed = [a for a in ascii_forms if a in values]
+        if typed:  # --x_1 for x₁: two different names; say how to give the one used
+            hints.append(f"{typed[0]} is another name; give {n} as --{n} VALUE or {n}=VALUE")
         split = _split_name(n, given)
         if split:
             hints.append(f"{n} is one name; for a product write {'*'.join(split)}")
     hint = "; ".join(hints) if hints else f"give {'them' if plural else 'it'}: {flags}"
     return InputError(f"no value for the variable{plural} {', '.join(missing)}", hint=hint)
+
+
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+
+
+def _subscript_spellings(name: str) -> list[str]:
+    """x₁ → ['x_1', 'x1']: how a subscripted name is often typed in ASCII."""
+    plain = name.translate(_SUBSCRIPTS)
+    if plain == name:
+        return []
+    first = next(i for i, (a, b) in enumerate(zip(name, plain, strict=True)) if a != b)
+    return [plain[:first] + "_" + plain[first:], plain]
 
 
 def _split_name(name: str, known: set[str]) -> list[str] | None:
@@ -158,6 +293,10 @@ def _output_at(tape: Tape, out: int) -> Callable[[Mapping[str, float]], float]:
 def evaluate(source: str | Tape, values: Mapping[str, float], *, check: bool = True,
              strict_names: bool = False, convention: str = "torch") -> Evaluation:
     """Parse (unless given a tape), bind values, sweep forward and back, and check."""
+    if not isinstance(source, str | Tape):
+        raise InputError(f"the expression is {type(source).__name__}, not text")
+    if not isinstance(values, Mapping):
+        raise InputError(f"the values are {type(values).__name__}, not a mapping of names")
     tape = parse(source) if isinstance(source, str) else source
     env, warnings = bind(tape, values)
     if strict_names and warnings:

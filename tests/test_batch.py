@@ -105,7 +105,7 @@ def test_bad_rows_exit_2(gradcli: Any, path: str) -> None:
     assert r.code == 2
     out = rows_of(r.out)
     assert [row["value"] for row in out] == ["3", "", "", "", str(2 + math.pi)]
-    assert out[1]["error"] == "the value of y, 'abc', is not a number"
+    assert out[1]["error"].startswith("the value of y, 'abc'")  # the same reason as --y abc
     assert "1 cells but the header has 2" in out[2]["error"]
     assert out[3]["error"] == "no value for x"
 

@@ -46,21 +46,48 @@ def output_options(f: F) -> F:
 
 
 def read_text(path: str) -> str:
-    """A file's text, or standard input for '-'; bad UTF-8 is an input error."""
+    """A file's text, or standard input for '-'; bad UTF-8 is an input error.
+
+    Read a chunk at a time and checked as it comes, so `-f /dev/zero` or an endless
+    stdin stops at the first NUL or at the size limit instead of filling memory.
+    """
+    from gradcli.limits import MAX_INPUT_BYTES, READ_CHUNK
+
+    where = "standard input" if path == "-" else path
+    chunks: list[bytes] = []
+    size = 0
     try:
-        data = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()
+        f = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+        try:
+            while size <= MAX_INPUT_BYTES:
+                chunk = f.read(min(READ_CHUNK, MAX_INPUT_BYTES + 1 - size))
+                if not chunk:
+                    break
+                nul = chunk.find(b"\0")
+                if nul >= 0:
+                    raise InputError(f"{where} contains a NUL byte (byte {size + nul}); "
+                                     "an expression is text")
+                chunks.append(chunk)
+                size += len(chunk)
+        finally:
+            if f is not sys.stdin.buffer:
+                f.close()
     except OSError as e:
         raise InputError(f"cannot read {path}: {e.strerror}") from None
+    if size > MAX_INPUT_BYTES:
+        raise InputError(f"{where} is longer than {MAX_INPUT_BYTES:,} bytes, the input limit",
+                         hint="see 'Budgets' in the README")
+    data = b"".join(chunks)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        where = "standard input" if path == "-" else path
         raise InputError(f"{where} is not UTF-8 text (byte {e.start})") from None
 
 
 def split_args(args: tuple[str, ...], file: str | None) -> tuple[str, dict[str, str]]:
     """EXPR (or the file's text) and the NAME=VALUE pairs after it."""
     from gradcli.cli import VALUE_MARK
+    from gradcli.pipeline import is_name
 
     marked = [a[1:] for a in args if a.startswith(VALUE_MARK)]
     rest = [a for a in args if not a.startswith(VALUE_MARK)]
@@ -75,7 +102,7 @@ def split_args(args: tuple[str, ...], file: str | None) -> tuple[str, dict[str, 
     for a in [*marked, *rest]:
         name, eq, value = a.partition("=")
         name = name.strip()
-        if not eq or not name.isidentifier():
+        if not eq or not is_name(name):
             raise InputError(f"unexpected argument {a!r}",
                              hint="give values as --x 2, --x=2 or x=2 after the expression")
         if name in values:
