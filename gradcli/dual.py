@@ -24,6 +24,7 @@ from functools import partial
 from types import SimpleNamespace
 from typing import Any
 
+from gradcli.forward import forward
 from gradcli.ops import NUM, OPS
 from gradcli.overload import ERRORS, ByValue, TableArithmetic, lenient
 
@@ -56,6 +57,10 @@ class Dual(TableArithmetic, ByValue):
     def __bool__(self) -> bool:
         """Whether any part is nonzero: a zero value with a slope is not zero."""
         return any(p != 0 for p in parts(self))
+
+    def bad_order(self) -> int | None:
+        """The lowest derivative order inside that is inf or nan (0: the value), or None."""
+        return bad_order(self)
 
 
 def value(v: Any) -> Any:
@@ -148,8 +153,6 @@ def component(v: Any, k: int, order: int) -> float:
 
 def jvp(tape: Any, env: dict[str, float], direction: dict[str, float]) -> list[float]:
     """J·v: each output's derivative along `direction`, by one forward sweep on Duals."""
-    from gradcli.forward import forward
-
     point = {n: Dual(x, float(direction.get(n, 0.0))) for n, x in env.items()}
     vals = forward(tape, point, fns=FNS)
     return [float(vals[o].tangent) if isinstance(vals[o], Dual) else 0.0 for o in tape.outputs]

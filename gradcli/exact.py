@@ -4,9 +4,9 @@ A value is a `Fraction` when it is known exactly (through + - * /, integer
 powers, exact roots, abs, sign, min, max and the like) and a `float` when it is
 not (ln 42): floats are contagious, so a result is exact exactly when every step
 that led to it was.  The forward sweep is gradcli/forward.py's with this file's
-function table; the reverse sweep is a copy of the plain loop that keeps
-adjoints as Fractions (gradcli/reverse.py's starts from 0.0, which would turn
-every adjoint into a float).
+function table; the reverse sweep is gradcli/reverse.py's, seeded with
+Fraction(1) and run over the table's partial rules in this file's arithmetic
+(`SWEEP`).
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from gradcli.errors import DomainError, GradcliError, InputError
-from gradcli.forward import _args_text, _where, describe, forward
+from gradcli.forward import forward
 from gradcli.ops import NUM, OPS
-from gradcli.reverse import Note, _at_kink
-from gradcli.tape import CONST, VAR, Tape, needs_grad
+from gradcli.ops import local_partials as table_partials
+from gradcli.reverse import Note, reverse
+from gradcli.tape import CONST, Tape
 
 if TYPE_CHECKING:
     from gradcli.render import Result
@@ -112,8 +113,9 @@ FNS.update({
     "min": lambda *xs: min(xs), "max": lambda *xs: max(xs),
 })
 
-# the namespace the partial rules are evaluated over: the same functions
-NS = SimpleNamespace(**{name: FNS[name] for name in vars(NUM)})
+# the namespace the partial rules are evaluated over: the same functions, and a tie's
+# even split (a ratio of counts, gradcli/ops.py's min/max) as the fraction it is
+NS = SimpleNamespace(**{name: FNS[name] for name in vars(NUM)}, ratio=Fraction)
 
 
 def literal(label: str | None, value: float) -> Value:
@@ -160,71 +162,20 @@ def exact_forward(tape: Tape, env: Mapping[str, Value]) -> list[Value]:
     return forward(exact_tape(tape), env, fns=FNS)
 
 
-def local_partials(tape: Tape, i: int, vals: list[Value]) -> tuple[Value, ...]:
-    """∂node/∂argument for each argument of node i, exact where possible."""
-    op = tape.ops[i]
-    argv = [vals[j] for j in tape.args[i]]
-    if op == "pow" and all(isinstance(v, Fraction) for v in argv):
-        x, y = argv
-        if y == 0:
-            dx: Value = Fraction(0)
-        elif x == 0:
-            dx = Fraction(0) if y > 1 else Fraction(1) if y == 1 else math.nan
-        else:
-            dx = y * _pow(x, y - 1)
-        try:  # (x^y log x: inexact, and too big for a double when x^y is huge)
-            dy = vals[i] * FNS["log"](x) if x > 0 else Fraction(0) if (x == 0 and y > 0) \
-                else math.nan
-        except OverflowError:
-            dy = math.nan  # only an error if this partial is used
-        return dx, dy
-    if op in ("min", "max"):  # the even split of a tie, as fractions (the table's are floats)
-        hits = [x == vals[i] for x in argv]
-        return tuple(Fraction(int(h), sum(hits)) for h in hits)
-    try:  # the rules' literal 1s and -1s are exact too
-        return tuple(Fraction(p) if type(p) is int else p
-                     for p in OPS[op].partials(NS, vals[i], *argv))
-    except (ZeroDivisionError, ValueError, OverflowError):
-        return (math.nan,) * len(argv)
+def local_partials(op: str, out: Value, args: list[Value], m: Any = NS) -> tuple[Value, ...]:
+    """∂op/∂argument at a point: the table's rules over exact arithmetic (`NS`).
 
-
-def exact_reverse(tape: Tape, vals: list[Value], output: int | None = None,
-                  convention: str = "torch", notes: list[Note] | None = None) -> list[Value]:
-    """Adjoints for one output, as Fractions wherever every factor on the way was exact.
-
-    Kinks get reverse.py's conventions and notes (appended to `notes`).
+    The rules' literal 1s and -1s become Fractions, so a partial is exact
+    exactly when its inputs were; nan where a rule is undefined.
     """
-    out = tape.outputs[-1] if output is None else output
-    need = needs_grad(tape)
-    adj: list[Value] = [Fraction(0)] * len(tape)
-    adj[out] = Fraction(1)
-    for i in range(out, -1, -1):
-        g = adj[i]
-        if g == 0 or tape.ops[i] in (VAR, CONST) or not need[i]:
-            continue
-        partials = local_partials(tape, i, vals)
-        spec = OPS[tape.ops[i]]
-        argv = [vals[j] for j in tape.args[i]]
-        note = spec.singular(*argv) if spec.singular is not None and spec.kink else None
-        if note is not None:
-            partials, note = _at_kink(tape, i, spec, argv, partials, note, convention)
-            partials = tuple(_exactly(p) for p in partials)
-            if notes is not None:
-                notes.append(Note(i, f"{describe(tape, i)}: {note}"))
-        for j, p in zip(tape.args[i], partials, strict=True):
-            if not need[j]:
-                continue
-            if isinstance(p, float) and not math.isfinite(p):
-                raise DomainError(f"the derivative of {describe(tape, i)} is undefined"
-                                  + _where(_args_text(tape, i, vals)),
-                                  text=tape.text, pos=tape.pos[i])
-            adj[j] = adj[j] + g * p
-    return adj
+    return tuple(Fraction(p) if type(p) is int else p
+                 for p in table_partials(op, out, args, m))
 
 
-def _exactly(p: Any) -> Any:
-    """A convention's 0.0, 0.5 or 1.0 as the fraction it is."""
-    return Fraction(p) if isinstance(p, float) and math.isfinite(p) else p
+# The reverse sweep in exact arithmetic is gradcli/reverse.py's, seeded with
+# Fraction(1): `reverse(tape, vals, **SWEEP)`.
+SWEEP: dict[str, Any] = {"m": NS, "seed": Fraction(1), "zero": Fraction(0),
+                         "partials": local_partials}
 
 
 def _decimal(v: Fraction, digits: int | None) -> str:
@@ -295,8 +246,7 @@ def _eval_exact(source: str, raw: Mapping[str, str], convention: str = "torch") 
         raise missing_error(tape, missing, values)  # type: ignore[arg-type]
     env = {n: values[n] for n in tape.variables}
     vals = exact_forward(tape, env)
-    notes: list[Note] = []
-    adj = exact_reverse(tape, vals, convention=convention, notes=notes)
+    adj, notes = reverse(tape, vals, convention=convention, **SWEEP)
     gradient = {n: adj[i] for n, i in tape.variables.items()}
     answer = ExactAnswer(tape, env, vals[tape.outputs[-1]], gradient, notes)
     return Result("exact", answer, list(tape.variables), read_as(tape),

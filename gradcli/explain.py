@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from gradcli.diagnose import args_text, describe, where
 from gradcli.errors import DomainError, InputError
-from gradcli.forward import _args_text, _where, describe
-from gradcli.ops import NUM, OPS
+from gradcli.forward import forward
+from gradcli.ops import OPS, local_partials
 from gradcli.tape import CONST, VAR, Tape, expressions, needs_grad, node_names
 
 MAX_STEPS = 500  # operations; a longer ledger is no explanation
@@ -99,15 +100,12 @@ def local_formulas(tape: Tape, i: int, names: list[str]) -> list[str]:
 
 
 def _local_values(tape: Tape, i: int, vals: list[Any], exact: bool) -> tuple[Any, ...]:
-    if exact:
-        from gradcli.exact import local_partials
-
-        return local_partials(tape, i, vals)
     argv = [vals[j] for j in tape.args[i]]
-    try:
-        return tuple(OPS[tape.ops[i]].partials(NUM, vals[i], *argv))
-    except (ZeroDivisionError, ValueError, OverflowError):
-        return (math.nan,) * len(argv)
+    if exact:
+        from gradcli.exact import local_partials as exact_partials
+
+        return exact_partials(tape.ops[i], vals[i], argv)
+    return local_partials(tape.ops[i], vals[i], argv)
 
 
 def _zero(exact: bool) -> Any:
@@ -133,8 +131,6 @@ def explain(source: str, values: dict[str, Any], exact: bool = False) -> Ledger:
 
         vals = exact_forward(tape, env)
     else:
-        from gradcli.forward import forward
-
         vals = forward(tape, env)
     out = tape.outputs[-1]
     names = node_names(tape)
@@ -175,7 +171,7 @@ def _backward(ledger: Ledger) -> None:
                 continue
             if isinstance(p, float) and not math.isfinite(p):
                 raise DomainError(f"the derivative of {describe(tape, i)} is undefined"
-                                  + _where(_args_text(tape, i, vals))
+                                  + where(args_text(tape, i, vals))
                                   + (f": {note}" if note else ""),
                                   text=tape.text, pos=tape.pos[i])
             edge = Edge(i, j, f, p, adj[i], adj[i] * p)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from gradcli.errors import GradcliError
 
@@ -131,8 +131,6 @@ def _drifts(tried: list[PartialCheck], best: PartialCheck) -> bool:
 
 
 def _with(p: PartialCheck, **changes: object) -> PartialCheck:
-    from dataclasses import replace
-
     return replace(p, **changes)  # type: ignore[arg-type]
 
 

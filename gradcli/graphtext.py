@@ -9,12 +9,11 @@ Without values the picture is the structure only: names and operations, no numbe
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gradcli.ops import NUM, OPS
+from gradcli.ops import local_partials
 from gradcli.tape import CONST, VAR, Tape, expressions, needs_grad, node_names
 
 
@@ -61,7 +60,7 @@ class Picture:
         return f"∂{self.output}/∂{self.names[i]}"
 
 
-def local_partials(tape: Tape, vals: list[Any],
+def edge_partials(tape: Tape, vals: list[Any],
                    need: list[bool] | None = None) -> list[tuple[float | None, ...]]:
     """∂node/∂argument for every edge, from the operations table at the point.
 
@@ -75,11 +74,7 @@ def local_partials(tape: Tape, vals: list[Any],
         if op in (VAR, CONST):
             out.append(())
             continue
-        try:
-            raw = OPS[op].partials(NUM, vals[i], *[vals[j] for j in a])
-            ps = [float(p) for p in raw]
-        except (ZeroDivisionError, ValueError, OverflowError):
-            ps = [math.nan] * len(a)
+        ps = [float(p) for p in local_partials(op, vals[i], [vals[j] for j in a])]
         out.append(tuple(p if need[j] else None for j, p in zip(a, ps, strict=True)))
     return out
 
@@ -111,7 +106,7 @@ def picture(tape: Tape, values: Mapping[str, float] | None) -> Picture:
     pic.env = dict(ev.env)
     pic.values = [float(v) for v in ev.values]
     pic.grads = [float(g) if need[i] else None for i, g in enumerate(adj)]
-    pic.partials = local_partials(tape, ev.values, need)
+    pic.partials = edge_partials(tape, ev.values, need)
     pic.notes = [n.message for n in ev.notes]
     pic.warnings = list(ev.warnings)
     return pic

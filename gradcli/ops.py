@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
+from gradcli.overload import ERRORS
+
 nan = math.nan
 inf = math.inf
 _NUMBER: Any = numbers.Real  # floats, ints, Fractions; not symbolic nodes or Duals
@@ -46,8 +48,9 @@ class Op:
     kink: bool = False
     convention: str = ""  # the number we report at a kink, in words
     # (*args) -> (left partials, right partials) at a kink: each argument nudged
-    # down or up alone.  None where the function jumps (no one-sided slope).
-    sides: Callable[..., tuple[tuple[float, ...], tuple[float, ...]]] | None = None
+    # down or up alone, as ints (exact in any arithmetic).  None where the
+    # function jumps (no one-sided slope).
+    sides: Callable[..., tuple[tuple[int, ...], tuple[int, ...]]] | None = None
     infix: str = ""  # "+", "-", "*", "/", "^" for operators; "" for functions
     prec: int = PREC_ATOM
     doc: str = ""
@@ -140,15 +143,20 @@ def _max(*xs: float) -> float:
 def _pow_partials(m: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
     if not isinstance(x, _NUMBER):  # symbolic: the textbook rule
         return y * x ** (y - 1), out * m.log(x)
-    # d/dx x^y = y x^(y-1), taking its limits at x = 0 where they exist
+    # d/dx x^y = y x^(y-1), taking its limits at x = 0 where they exist.  The
+    # powers and logs are m's and the constants ints, so exact arithmetic's
+    # namespace (gradcli/exact.py) keeps fractions exact through this same rule.
     if y == 0:
-        dx = 0.0
+        dx: Any = 0
     elif x == 0:
-        dx = 0.0 if y > 1 else 1.0 if y == 1 else nan
+        dx = 0 if y > 1 else 1 if y == 1 else nan
     else:
-        dx = y * math.pow(x, y - 1)
+        dx = y * m.pow(x, y - 1)
     # d/dy x^y = x^y ln x: defined for x > 0, and 0 at x = 0 when y > 0
-    dy = out * math.log(x) if x > 0 else 0.0 if (x == 0 and y > 0) else nan
+    try:
+        dy = out * m.log(x) if x > 0 else 0 if (x == 0 and y > 0) else nan
+    except OverflowError:  # an exact x^y too large for the double that ln x is
+        dy = nan
     return dx, dy
 
 
@@ -171,10 +179,13 @@ def _extreme_partials(m: Any, out: Any, *xs: Any) -> tuple[Any, ...]:
         for h in hits[1:]:
             total = total + h
         return tuple(h / total for h in hits)
-    # PyTorch's convention: a tie splits the gradient evenly.
-    hits = [1.0 if x == out else 0.0 for x in xs]
+    # PyTorch's convention: a tie splits the gradient evenly.  The split is a ratio
+    # of counts, exact whatever the values are: a namespace may say how it writes
+    # one (gradcli/exact.py's: as a Fraction); floats divide.
+    hits = [1 if x == out else 0 for x in xs]
     n = sum(hits)
-    return tuple(h / n for h in hits)
+    ratio = getattr(m, "ratio", operator.truediv)
+    return tuple(ratio(h, n) for h in hits)
 
 
 def _indicator(m: Any, out: Any, x: Any) -> Any:
@@ -193,15 +204,15 @@ def _tie_at(extreme: Callable[..., float]) -> Callable[..., str | None]:
     return tie
 
 
-def _max_sides(*xs: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
+def _max_sides(*xs: float) -> tuple[tuple[int, ...], tuple[int, ...]]:
     # nudging a tied argument up makes it the maximum (slope 1), down leaves it (slope 0)
     top = max(xs)
-    return tuple(0.0 for _ in xs), tuple(1.0 if x == top else 0.0 for x in xs)
+    return tuple(0 for _ in xs), tuple(1 if x == top else 0 for x in xs)
 
 
-def _min_sides(*xs: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
+def _min_sides(*xs: float) -> tuple[tuple[int, ...], tuple[int, ...]]:
     low = min(xs)
-    return tuple(1.0 if x == low else 0.0 for x in xs), tuple(0.0 for _ in xs)
+    return tuple(1 if x == low else 0 for x in xs), tuple(0 for _ in xs)
 
 
 def _at_zero(what: str) -> Callable[[float], str | None]:
@@ -267,7 +278,7 @@ _TABLE: list[Op] = [
     # piecewise
     Op("abs", 1, abs, lambda m, o, x: (m.sign(x),), kink=True,
        singular=_at_zero("abs has a kink at x = 0"), convention="abs'(0) = 0",
-       sides=lambda x: ((-1.0,), (1.0,))),
+       sides=lambda x: ((-1,), (1,))),
     Op("sign", 1, _sign, lambda m, o, x: (0,), kink=True,
        singular=_at_zero("sign jumps at x = 0"), convention="sign'(0) = 0"),
     Op("step", 1, _step, lambda m, o, x: (0,), kink=True,
@@ -275,7 +286,7 @@ _TABLE: list[Op] = [
        doc="1 for x > 0, else 0 (the slope of relu)"),
     Op("relu", 1, lambda x: x if x > 0 else 0.0, lambda m, o, x: (m.step(x),), kink=True,
        singular=_at_zero("relu has a kink at x = 0"), convention="relu'(0) = 0",
-       sides=lambda x: ((0.0,), (1.0,))),
+       sides=lambda x: ((0,), (1,))),
     Op("min", -1, _min, _extreme_partials, kink=True, singular=_tie_at(_min), sides=_min_sides,
        convention="a tie splits the gradient evenly"),
     Op("max", -1, _max, _extreme_partials, kink=True, singular=_tie_at(_max), sides=_max_sides,
@@ -300,6 +311,15 @@ CONSTANTS: dict[str, float] = {"pi": math.pi, "π": math.pi, "e": math.e}
 
 # The numeric namespace the partial rules are evaluated over.
 NUM = SimpleNamespace(**{op.name: op.fn for op in _TABLE if op.name not in _OPERATORS})
+
+
+def local_partials(op: str, out: Any, args: list[Any] | tuple[Any, ...],
+                   m: Any = NUM) -> tuple[Any, ...]:
+    """∂op/∂argument for each argument at a point, over namespace m; nan where undefined."""
+    try:
+        return tuple(OPS[op].partials(m, out, *args))
+    except ERRORS:  # (ValueError, ZeroDivisionError, OverflowError)
+        return (nan,) * len(args)
 
 
 def arity_text(op: Op) -> str:

@@ -17,7 +17,7 @@ from gradcli.definitions import ProgramRules, name_output
 from gradcli.errors import InputError, ParseError
 from gradcli.limits import MAX_TEXT  # past this many characters we refuse, not exhaust memory
 from gradcli.ops import CONSTANTS, FUNCTIONS, arity_text
-from gradcli.tape import CONST, Tape, prune
+from gradcli.tape import CONST, Tape, expressions, prune
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 
@@ -396,8 +396,6 @@ def parse(text: str, derivative: bool = False) -> Tape:
     if name:
         tape.output_names = [name]
     else:
-        from gradcli.tape import expressions
-
         texts = expressions(tape, limit=40)
         tape.output_names = [tape.labels[o] or texts[o] for o in tape.outputs]
     tape = prune(tape)

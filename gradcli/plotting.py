@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from gradcli.errors import DomainError, GradcliError, InputError
-from gradcli.tape import Tape
+from gradcli.tape import Tape, needs_grad
 
 DEFAULT_POINTS = 401  # odd, so a symmetric range samples its middle (0 in -3:3)
 MAX_POINTS = 100_000
@@ -99,7 +99,6 @@ def sample(tape: Tape, var: str, xs: list[float], fixed: Mapping[str, float],
     """f and ∂f/∂wrt at every x (the other variables held at `fixed`); gaps are nan."""
     from gradcli.forward import forward
     from gradcli.reverse import reverse
-    from gradcli.tape import needs_grad
 
     if len(tape.outputs) != 1:
         raise InputError(f"plot draws one function; this has {len(tape.outputs)} outputs",

@@ -7,22 +7,24 @@ which is the chain rule summed over every path.
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from gradcli.errors import DomainError
-from gradcli.forward import (
-    _args_text,
-    _finite,
-    _where,
+from gradcli.diagnose import (
+    args_text,
     bad_order,
     describe,
+    finite,
     nonfinite_error,
     order_word,
+    where,
 )
-from gradcli.ops import NUM, OPS
-from gradcli.tape import CONST, VAR, Tape, needs_grad
+from gradcli.errors import DomainError
+from gradcli.ops import NUM, OPS, local_partials
+from gradcli.tape import CONST, VAR, Tape, needs_grad, number_text
+
+Partials = Callable[[str, Any, list[Any], Any], tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -51,18 +53,25 @@ def value_notes(tape: Tape, vals: list[Any]) -> list[Note]:
 
 def reverse(tape: Tape, vals: list[Any], output: int | None = None,
             need: list[bool] | None = None, m: Any = NUM,
-            convention: str = "torch") -> tuple[list[Any], list[Note]]:
+            convention: str = "torch", *, seed: Any = 1.0, zero: Any = 0.0,
+            partials: Partials = local_partials) -> tuple[list[Any], list[Note]]:
     """Adjoints of every node for one output, and the notes about singular points.
 
-    `convention` picks the number at a kink or tie: PyTorch's ("torch"), the
-    operation's one-sided slope ("left", "right"), their mean, or an error.
+    The caller chooses the arithmetic, as autograd's backward_pass(g, end_node)
+    does: the output's adjoint starts at `seed`, every other at `zero`, and
+    `partials(op, out, args, m)` gives the local slopes (exact arithmetic passes
+    Fractions and its own rules: gradcli/exact.py).  `convention` picks the
+    number at a kink or tie: PyTorch's ("torch"), the operation's one-sided
+    slope ("left", "right"), their mean, or an error.
     """
     out = tape.outputs[-1] if output is None else output
     need = needs_grad(tape) if need is None else need
     ops, args = tape.ops, tape.args
-    adj: list[Any] = [0.0] * len(ops)
-    adj[out] = 1.0
+    adj: list[Any] = [zero] * len(ops)
+    adj[out] = seed
     notes: list[Note] = []
+    # the table's rules for + - * / and neg, inlined: only when the caller uses the table's
+    inline = partials is local_partials
     for i in range(out, -1, -1):
         g = adj[i]
         op = ops[i]
@@ -70,36 +79,34 @@ def reverse(tape: Tape, vals: list[Any], output: int | None = None,
             continue
         a = args[i]
         # the arithmetic operators: partials always finite, no singular points
-        if op == "add":
-            adj[a[0]] += g
-            adj[a[1]] += g
-            continue
-        if op == "mul":
-            adj[a[0]] += g * vals[a[1]]
-            adj[a[1]] += g * vals[a[0]]
-            continue
-        if op == "sub":
-            adj[a[0]] += g
-            adj[a[1]] -= g
-            continue
-        if op == "neg":
-            adj[a[0]] -= g
-            continue
-        if op == "div":  # the forward sweep already refused a zero divisor
-            gy = g / vals[a[1]]
-            adj[a[0]] += gy
-            adj[a[1]] -= gy * vals[i]
-            continue
+        if inline:
+            if op == "add":
+                adj[a[0]] += g
+                adj[a[1]] += g
+                continue
+            if op == "mul":
+                adj[a[0]] += g * vals[a[1]]
+                adj[a[1]] += g * vals[a[0]]
+                continue
+            if op == "sub":
+                adj[a[0]] += g
+                adj[a[1]] -= g
+                continue
+            if op == "neg":
+                adj[a[0]] -= g
+                continue
+            if op == "div":  # the forward sweep already refused a zero divisor
+                gy = g / vals[a[1]]
+                adj[a[0]] += gy
+                adj[a[1]] -= gy * vals[i]
+                continue
         spec = OPS[op]
         argv = [vals[j] for j in a]
         note = spec.singular(*argv) if spec.singular is not None else None
-        try:
-            partials = spec.partials(m, vals[i], *argv)
-        except (ZeroDivisionError, ValueError, OverflowError):
-            partials = (math.nan,) * len(a)
+        slopes = partials(op, vals[i], argv, m)
         if note is not None and spec.kink:
-            partials, note = _at_kink(tape, i, spec, argv, partials, note, convention)
-        for j, p in zip(a, partials, strict=True):
+            slopes, note = _at_kink(tape, i, spec, argv, slopes, note, convention, zero)
+        for j, p in zip(a, slopes, strict=True):
             if not need[j]:
                 continue
             # inf or nan: the slope is undefined here (a Dual: the slope or one of its own)
@@ -107,19 +114,23 @@ def reverse(tape: Tape, vals: list[Any], output: int | None = None,
             if k is not None:
                 raise DomainError(
                     f"the {order_word(k + 1)} of {describe(tape, i)} is undefined"
-                    + _where(_args_text(tape, i, vals)) + (f": {note}" if note else ""),
+                    + where(args_text(tape, i, vals)) + (f": {note}" if note else ""),
                     text=tape.text, pos=tape.pos[i])
             adj[j] += g * p
         if note is not None:
             notes.append(Note(i, f"{describe(tape, i)}: {note}"))
-    if not all(map(_finite, adj)):
+    if not all(map(finite, adj)):
         raise nonfinite_error(tape, adj, "gradient")
     return adj, notes
 
 
 def _at_kink(tape: Tape, i: int, spec: Any, argv: list[Any], partials: tuple[Any, ...],
-             note: str, convention: str) -> tuple[tuple[Any, ...], str]:
-    """The partials a convention picks at a kink, and the note that says so."""
+             note: str, convention: str, zero: Any) -> tuple[tuple[Any, ...], str]:
+    """The partials a convention picks at a kink, and the note that says so.
+
+    The table's one-sided slopes are ints; `zero +` makes them numbers of the
+    caller's arithmetic (1.0, or Fraction(1) for exact sweeps).
+    """
     sides = spec.sides(*argv) if spec.sides is not None else None
     slopes = "" if sides is None else f" (left slope {_slopes(sides[0])}, right slope " \
                                       f"{_slopes(sides[1])})"
@@ -133,13 +144,12 @@ def _at_kink(tape: Tape, i: int, spec: Any, argv: list[Any], partials: tuple[Any
         raise DomainError(f"{describe(tape, i)}: {note}, so it has no one-sided derivative "
                           f"for --subgradient {convention}", text=tape.text, pos=tape.pos[i])
     left, right = sides
-    picked = {"left": left, "right": right,
-              "mean": tuple((p + q) / 2 for p, q in zip(left, right, strict=True))}[convention]
+    picked = {"left": tuple(zero + p for p in left), "right": tuple(zero + q for q in right),
+              "mean": tuple((zero + p + q) / 2 for p, q in zip(left, right, strict=True))
+              }[convention]
     return picked, f"{note}{slopes}; reporting the {convention} one (--subgradient {convention})"
 
 
 def _slopes(ps: tuple[Any, ...]) -> str:
-    from gradcli.tape import number_text
-
     texts = [number_text(float(p)) for p in ps]
     return texts[0] if len(texts) == 1 else "(" + ", ".join(texts) + ")"

@@ -124,3 +124,16 @@ def test_deep_expression_does_not_recurse() -> None:
     tape = parse(text)
     out = forward(tape, {"x": seed(1.0, 2)}, fns=FNS)[tape.outputs[0]]
     assert component(out, 1, 2) == 20001 and component(out, 2, 2) == 0
+
+
+def test_number_types_answer_bad_order_themselves() -> None:
+    from fractions import Fraction
+
+    from gradcli import diagnose
+    from gradcli.jet import Jet
+
+    assert diagnose.bad_order(Dual(1.0, Dual(2.0, math.inf))) == 2
+    assert diagnose.bad_order(Jet([1.0, 2.0, math.nan])) == 2
+    assert diagnose.bad_order(Fraction(10 ** 400, 3)) is None  # exact, however large
+    assert diagnose.bad_order(-math.inf) == 0 and diagnose.bad_order(3) is None
+    assert not diagnose.finite(Dual(1.0, math.nan)) and diagnose.finite(Dual(1.0, 2.0))

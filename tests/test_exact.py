@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 from fractions import Fraction
 
 import pytest
 
-from gradcli.exact import exact_forward, exact_reverse, parse_exact
+from gradcli.exact import SWEEP, exact_forward, parse_exact
 from gradcli.parser import parse
+from gradcli.reverse import reverse
 
 SEED_002 = "a = x^2; b = 3*a; c = x*y; d = 5*c; e = b + d; z = log(e)"
 
@@ -33,7 +35,7 @@ def test_fractions_stay_exact_through_the_sweeps() -> None:
     x, y = env["x"], env["y"]
     want = (x ** 3 - Fraction(1, 3)) / (y + Fraction(1, 10)) - x ** -2
     assert vals[tape.outputs[0]] == want
-    adj = exact_reverse(tape, vals)
+    adj, _ = reverse(tape, vals, **SWEEP)
     assert adj[tape.variables["x"]] == 3 * x ** 2 / (y + Fraction(1, 10)) + 2 * x ** -3
     assert adj[tape.variables["y"]] == -(x ** 3 - Fraction(1, 3)) / (y + Fraction(1, 10)) ** 2
 
@@ -88,7 +90,7 @@ def test_min_max_mixing_exact_and_inexact() -> None:
     tape = parse("max(y*y, cosh(x), y)")
     vals = exact_forward(tape, {"y": Fraction(127, 100), "x": Fraction(-98, 100)})
     assert vals[tape.outputs[0]] == Fraction(127, 100) ** 2
-    adj = exact_reverse(tape, vals)
+    adj, _ = reverse(tape, vals, **SWEEP)
     assert adj[tape.variables["y"]] == 2 * Fraction(127, 100)  # d(y^2)/dy, exactly
     assert adj[tape.variables["x"]] == 0
 
@@ -98,6 +100,11 @@ def test_exact_keeps_conventions_and_refuses_what_it_cannot_do(gradcli) -> None:
     assert res.code == 3 and "not differentiable" in res.err
     res = gradcli("eval", "abs(x)", "--x", "0", "--exact", "--subgradient", "right", "-q")
     assert res.code == 0 and res.out.split() == ["0", "1"]
+    # the one-sided slopes of the table are taken in exact arithmetic: the mean of
+    # relu's 0 and 1 is 1/2, not 0.5 marked inexact
+    res = gradcli("eval", "relu(x) + max(x, y)", "--x", "0", "--y", "0", "--exact",
+                  "--subgradient", "mean", "-q")
+    assert res.code == 0 and res.out.split() == ["0", "1", "1/2"]
     res = gradcli("eval", "max(x, y)", "--x", "1", "--y", "1", "--exact")
     assert "1/2 (0.5)" in res.out and "note:" in res.out
     res = gradcli("eval", "x*y, x+y", "--x", "2", "--y", "3", "--exact")
@@ -106,3 +113,29 @@ def test_exact_keeps_conventions_and_refuses_what_it_cannot_do(gradcli) -> None:
     assert res.code == 0 and int(res.out) == 1000 * 3 ** 999
     res = gradcli("eval", "x^y", "--x", "3", "--y", "1000", "--exact")
     assert res.code == 3 and res.out == ""  # 3^1000·ln 3 needs a double and has none
+
+
+def test_a_tie_between_inexact_values_splits_exactly(gradcli) -> None:  # type: ignore[no-untyped-def]
+    # sin(y) + x and x + sin(y) are two nodes with one (inexact) value: a tie, split 1/2
+    # and 1/2 by the table's min/max rule over exact arithmetic, so ∂f/∂x = 1 exactly
+    res = gradcli("eval", "max(sin(y) + x, x + sin(y))", "--x", "1", "--y", "1", "--exact",
+                  "-q", "--wrt", "x")
+    assert res.code == 0 and res.out == "1\n"
+
+
+def test_exact_partials_are_the_table_rules_in_exact_arithmetic() -> None:
+    from gradcli.exact import local_partials
+
+    # x^y at x = 4, y = 3/2: y x^(y-1) = 3, exactly; x^y log x is not rational
+    dx, dy = local_partials("pow", Fraction(8), [Fraction(4), Fraction(3, 2)])
+    assert dx == 3 and isinstance(dx, Fraction)
+    assert isinstance(dy, float) and abs(dy - 8 * math.log(4)) < 1e-12
+    # the limits at x = 0 stay exact; d/dy 0^y for y > 0 is 0
+    assert local_partials("pow", Fraction(0), [Fraction(0), Fraction(2)]) == (0, 0)
+    assert local_partials("pow", Fraction(0), [Fraction(0), Fraction(1)]) == (1, 0)
+    assert all(isinstance(p, Fraction) for p in
+               local_partials("pow", Fraction(0), [Fraction(0), Fraction(2)]))
+    # a three-way tie: thirds, not 0.333…
+    assert local_partials("max", Fraction(1), [Fraction(1)] * 3) == (Fraction(1, 3),) * 3
+    # undefined: nan, not an exception
+    assert all(math.isnan(p) for p in local_partials("log", Fraction(0), [Fraction(0)]))

@@ -87,3 +87,19 @@ def test_stable_forms() -> None:
     sig = OPS["sigmoid"].fn
     assert sig(-1000.0) == 0.0 and sig(1000.0) == 1.0
     assert sig(-40.0) == pytest.approx(math.exp(-40.0), rel=1e-14)
+
+
+def test_local_partials_is_the_rule_with_nan_where_undefined() -> None:
+    from gradcli.ops import local_partials
+
+    assert local_partials("log", math.log(2.0), [2.0]) == (0.5,)
+    assert local_partials("mul", 6.0, [2.0, 3.0]) == (3.0, 2.0)
+    # 1/(2 sqrt(0)) divides by zero; log's 1/x at 0 too: nan for each argument
+    assert all(math.isnan(p) for p in local_partials("sqrt", 0.0, [0.0]))
+    assert all(math.isnan(p) for p in local_partials("atan2", 0.0, [0.0, 0.0]))
+    # d/dy x^y at x < 0 is undefined but d/dx is not: the rule keeps them apart
+    dx, dy = local_partials("pow", -8.0, [-2.0, 3.0])
+    assert dx == 12.0 and math.isnan(dy)
+    # a tie splits evenly, no tie gives the one argument everything
+    assert local_partials("max", 2.0, [2.0, 1.0, 2.0]) == (0.5, 0.0, 0.5)
+    assert local_partials("min", 1.0, [2.0, 1.0, 3.0]) == (0.0, 1.0, 0.0)
