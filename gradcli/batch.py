@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 from gradcli.errors import DomainError, ExitStatus, GradcliError, InputError, check_wrt
+from gradcli.numfmt import INTEGER_BELOW, cell, fmt, jnum
 from gradcli.tape import Tape
 
 # the point as given (cell text or numbers), as numbers (None: not a number), the results
@@ -121,23 +122,13 @@ def read_header(stream: Lines, where: str) -> tuple[list[str], str, int]:
 def format_column(values: Any, np: Any) -> list[str]:
     """`cell` over a NumPy column: repr, with 24 for 24.0 (found by NumPy, not per item)."""
     texts = list(map(repr, values.tolist()))
-    whole = np.flatnonzero((values == np.floor(values)) & (np.abs(values) < 1e15))
+    whole = np.flatnonzero((values == np.floor(values)) & (np.abs(values) < INTEGER_BELOW))
     for i in whole.tolist():
         texts[i] = cell(float(values[i]))
     return texts
 
 
 # ---------------------------------------------------------------- output
-
-def cell(v: Any) -> str:
-    """`render.fmt` without digits, faster: 24 not 24.0, repr otherwise, inf/nan spelled."""
-    if v.__class__ is str:
-        return v
-    r = repr(float(v))
-    if r[-2:] == ".0" and -1e15 < v < 1e15:
-        return "0" if v == 0 else r[:-2]
-    return r
-
 
 class Writer:
     """One output format, written a chunk at a time."""
@@ -165,8 +156,6 @@ class Writer:
     def _num(self, v: Any) -> str:
         if self.digits is None or v.__class__ is str:
             return cell(v)
-        from gradcli.render import fmt
-
         return fmt(v, self.digits)
 
     def header(self) -> str:
@@ -209,8 +198,6 @@ class Writer:
         return buf.getvalue()
 
     def _json(self, rows: Sequence[Row]) -> str:
-        from gradcli.render import jnum
-
         parts = []
         nsel = len(self.selected)
         for shown, point, nums, chk, notes, err in rows:

@@ -25,6 +25,7 @@ from typing import Any
 
 from gradcli.errors import GradcliError, InputError, check_wrt
 from gradcli.forward import forward
+from gradcli.numfmt import fmt
 from gradcli.ops import NUM, OPS
 from gradcli.reverse import reverse
 from gradcli.tape import CONST, VAR, Tape, expressions, needs_grad
@@ -339,8 +340,6 @@ def shown(v: Verdict, n: int = MAX_SHOWN) -> list[Sample]:
 
 
 def _point_text(env: Mapping[str, float]) -> str:
-    from gradcli.render import fmt
-
     return ", ".join(f"{n}={fmt(v, 6)}" for n, v in env.items())
 
 
@@ -348,8 +347,6 @@ def _point_text(env: Mapping[str, float]) -> str:
 
 def _nice(v: float) -> str:
     """A factor as a person would say it: 2, -1, 1/3, 0.5, else 6 digits."""
-    from gradcli.render import fmt
-
     q = Fraction(v).limit_denominator(100)
     if q != 0 and abs(float(q) - v) <= 1e-9 * abs(v):
         return str(q)

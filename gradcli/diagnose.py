@@ -14,8 +14,9 @@ import numbers
 from typing import Any
 
 from gradcli.errors import DomainError, GradcliError
+from gradcli.numfmt import number_text
 from gradcli.ops import OPS
-from gradcli.tape import CONST, Tape, expressions, number_text
+from gradcli.tape import CONST, Tape, expressions
 
 
 def bad_order(v: Any) -> int | None:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from gradcli.errors import DomainError, GradcliError, InputError
 from gradcli.forward import forward
+from gradcli.numfmt import fmt, jnum
 from gradcli.ops import NUM, OPS
 from gradcli.ops import local_partials as table_partials
 from gradcli.reverse import Note, reverse
@@ -179,8 +180,6 @@ SWEEP: dict[str, Any] = {"m": NS, "seed": Fraction(1), "zero": Fraction(0),
 
 
 def _decimal(v: Fraction, digits: int | None) -> str:
-    from gradcli.render import fmt
-
     try:
         return fmt(float(v), digits)
     except OverflowError:  # too large for a double: the fraction alone says it
@@ -189,8 +188,6 @@ def _decimal(v: Fraction, digits: int | None) -> str:
 
 def show(v: Any, digits: int | None = 10) -> str:
     """9/14 (0.6428571429), 12, or ≈ 3.737669618 for a value that is not exact."""
-    from gradcli.render import fmt
-
     if isinstance(v, Fraction):
         if v.denominator == 1:
             return str(v.numerator)
@@ -200,8 +197,6 @@ def show(v: Any, digits: int | None = 10) -> str:
 
 def short(v: Any, digits: int | None = 4) -> str:
     """A value inside a ledger line: 9/14, 12, ≈3.738."""
-    from gradcli.render import fmt
-
     if isinstance(v, Fraction):
         return str(v)
     return f"≈{fmt(v, digits)}"
@@ -209,8 +204,6 @@ def short(v: Any, digits: int | None = 4) -> str:
 
 def jvalue(v: Any) -> dict[str, Any]:
     """A value for JSON: the float, and the exact fraction as text (null when inexact)."""
-    from gradcli.render import jnum
-
     try:
         number = jnum(float(v))
     except OverflowError:  # an exact value beyond double range: "exact" carries it

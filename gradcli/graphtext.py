@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from gradcli.numfmt import fmt
 from gradcli.ops import local_partials
 from gradcli.tape import CONST, VAR, Tape, expressions, needs_grad, node_names
 
@@ -48,8 +49,6 @@ class Picture:
             return False
         if self.tape.ops[i] != CONST:
             return True
-        from gradcli.render import fmt
-
         return self.names[i] != fmt(self.values[i])
 
     def edge_name(self, node: int, arg: int) -> str:

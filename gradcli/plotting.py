@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from gradcli.errors import DomainError, GradcliError, InputError
+from gradcli.numfmt import fmt
 from gradcli.tape import Tape, needs_grad
 
 DEFAULT_POINTS = 401  # odd, so a symmetric range samples its middle (0 in -3:3)
@@ -213,8 +214,6 @@ def tangent(s: Samples) -> tuple[list[float], list[float]] | None:
 
 def title(s: Samples, digits: int | None = 4) -> str:
     """`f(x) = log(x*y)   (y = 2)`: the function and the values held fixed."""
-    from gradcli.render import fmt
-
     head = f"{s.f_label} = {s.expression}" if s.name == "f" else s.name
     if len(head) > 70:
         head = head[:69] + "…"
@@ -224,8 +223,6 @@ def title(s: Samples, digits: int | None = 4) -> str:
 
 def caption(s: Samples, digits: int | None = 4) -> list[str]:
     """Lines under a plot: the marked point, the gaps, the notes."""
-    from gradcli.render import fmt
-
     lines = []
     if s.at is not None:
         fv = "undefined" if s.f_at != s.f_at else fmt(s.f_at, digits)
@@ -368,6 +365,4 @@ def save_image(s: Samples, path: str, fmt: str, width: int = 800, height: int = 
 
 
 def _short(v: float | None) -> str:
-    from gradcli.render import fmt
-
     return fmt(v, 4)

@@ -21,8 +21,9 @@ from gradcli.diagnose import (
     where,
 )
 from gradcli.errors import DomainError
+from gradcli.numfmt import number_text
 from gradcli.ops import NUM, OPS, local_partials
-from gradcli.tape import CONST, VAR, Tape, needs_grad, number_text
+from gradcli.tape import CONST, VAR, Tape, needs_grad
 
 Partials = Callable[[str, Any, list[Any], Any], tuple[Any, ...]]
 

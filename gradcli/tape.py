@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from gradcli.numfmt import number_text as number_text  # re-exported (a constant label)
 from gradcli.ops import OPS, PREC_ADD
 
 VAR = "var"
@@ -74,13 +75,6 @@ class Tape:
 
     def is_leaf(self, node: int) -> bool:
         return self.ops[node] in (VAR, CONST)
-
-
-def number_text(v: float) -> str:
-    """A constant the way a person writes it: 3 not 3.0, shortest round-trip."""
-    if v == int(v) and abs(v) < 1e16:
-        return str(int(v))
-    return repr(v)
 
 
 def node_names(tape: Tape) -> list[str]:

@@ -27,8 +27,9 @@ from gradcli import jet
 from gradcli.errors import InputError
 from gradcli.fdcheck import PartialCheck, check_one
 from gradcli.forward import forward
+from gradcli.numfmt import number_text
 from gradcli.pipeline import Evaluation, evaluate
-from gradcli.tape import Tape, number_text
+from gradcli.tape import Tape
 
 MAX_ORDER = 30  # plenty for a Taylor polynomial; keeps a typo (--order 3000) from hanging
 EXACT_DENOMINATOR = 1000

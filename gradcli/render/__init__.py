@@ -24,42 +24,16 @@ from __future__ import annotations
 
 import importlib
 import json
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from gradcli.errors import ExitStatus, InputError, check_wrt
+from gradcli.numfmt import fmt as fmt  # re-exported: gradcli.render.fmt, .jnum
+from gradcli.numfmt import jnum as jnum
 
 FORMATS = ("table", "json", "csv", "tsv", "plain")
-
-
-def fmt(v: Any, digits: int | None = None) -> str:
-    """A number for people: 24 not 24.0, inf/nan spelled out; the shortest text that reads
-    back as the same double, or `digits` significant digits when that is shorter."""
-    if v is None:
-        return ""
-    v = float(v)
-    if not math.isfinite(v):
-        return "nan" if v != v else ("inf" if v > 0 else "-inf")
-    if v == int(v) and abs(v) < 1e15:
-        return str(int(v))
-    if digits is None:
-        return repr(v)
-    short = f"{v:.{digits}g}"
-    # --digits 17 must not print 0.64285714285714279 when 0.6428571428571428 is the same double
-    return repr(v) if float(short) == v else short
-
-
-def jnum(v: Any) -> Any:
-    """A number for JSON: full precision, non-finite as a string."""
-    if v is None:
-        return None
-    v = float(v)
-    if not math.isfinite(v):
-        return "nan" if v != v else ("inf" if v > 0 else "-inf")
-    return v
 
 
 def to_json(data: Any) -> str:
