@@ -470,6 +470,7 @@ def _product_rule(v: Verdict, f: Tape, wrt: str) -> str:
         return ""
     texts = expressions(f, limit=40)
     a, b = texts[u], texts[w]
+    wrong: dict[str, Callable[[Any, Any, Any, Any], Any]]  # (u, v, u', v') -> a wrong rule
     if op == "mul":
         wrong = {
             "product rule: the derivative of a product is not the product of the derivatives; "

@@ -153,7 +153,8 @@ def parse_exact(name: str, text: str) -> Value:
         raise InputError(f"the value of {name}, {text!r}, must be one number made of numbers, "
                          "pi and e")
     try:
-        return forward(exact_tape(tape), {}, fns=FNS)[tape.outputs[0]]
+        value: Value = forward(exact_tape(tape), {}, fns=FNS)[tape.outputs[0]]
+        return value
     except GradcliError as e:
         raise InputError(f"the value of {name}: {e.message}") from None
 

@@ -71,7 +71,7 @@ def binary(op: str, a: Sym, b: Sym) -> Sym:
         if y == 0:
             return a
         if x == 0:
-            return -b
+            return b._op("neg", b)  # -b, typed
     elif op == "mul":
         if x == 0 or y == 0:
             return const(t, 0)
