@@ -9,12 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import Golden
 
 from gradcli.pipeline import evaluate
 from gradcli.render.eval import eval_tables
-
-GOLDEN = Path(__file__).parent / "golden"
-REGEN = os.environ.get("GRADCLI_REGEN") == "1"
 
 
 def test_demo_command(gradcli) -> None:  # type: ignore[no-untyped-def]
@@ -114,7 +112,7 @@ def test_domain_error_names_function_and_value(gradcli) -> None:  # type: ignore
     assert "log(x - 3)" in res.err and "-2" in res.err and "column 5" in res.err
 
 
-def test_golden_table() -> None:
+def test_golden_table(golden: Golden) -> None:
     """The Rich tables at a fixed width, no colour (regenerate: GRADCLI_REGEN=1)."""
     for name, expr, point in [
         ("eval_xyz", "x*y*z", dict(x=2, y=3, z=4)),
@@ -122,11 +120,7 @@ def test_golden_table() -> None:
          dict(x=2, y=3)),
         ("eval_abs_kink", "abs(x) + x", dict(x=0)),
     ]:
-        text = eval_tables(evaluate(expr, point), digits=10, width=100, color=False)
-        path = GOLDEN / f"{name}.txt"
-        if REGEN or not path.exists():
-            path.write_text(text, encoding="utf-8")
-        assert text == path.read_text(encoding="utf-8"), f"{name} changed; review, then regen"
+        golden(name, eval_tables(evaluate(expr, point), digits=10, width=100, color=False))
 
 
 def test_help_examples_work(gradcli, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
-from pathlib import Path
 
 import pytest
+from conftest import Golden, Gradcli
 
 from gradcli.explain import Edge, FanIn, explain
 from gradcli.render.explain import plain_text as plain
 from gradcli.render.explain import rich_text
-
-GOLDEN = Path(__file__).parent / "golden"
-REGEN = os.environ.get("GRADCLI_REGEN") == "1"  # regenerate, then review the diff
 
 SEED_002 = "a = x^2; b = 3*a; c = x*y; d = 5*c; e = b + d; z = log(e)"
 AT_002 = {"x": 2.0, "y": 3.0}
@@ -82,16 +78,13 @@ def test_seed_002_exact() -> None:
     ("explain_seed004", SEED_004, AT_004, False),
     ("explain_seed002_exact", SEED_002, AT_002, True),
 ])
-def test_golden(name: str, text: str, at: dict[str, float], exact: bool) -> None:
+def test_golden(name: str, text: str, at: dict[str, float], exact: bool,
+                golden: Golden) -> None:
     """The ledger's layout (regenerate: GRADCLI_REGEN=1, then review the diff)."""
     from fractions import Fraction
 
     values = {k: Fraction(v) for k, v in at.items()} if exact else at
-    got = plain(explain(text, values, exact=exact))
-    path = GOLDEN / f"{name}.txt"
-    if REGEN:
-        path.write_text(got, encoding="utf-8")
-    assert got == path.read_text(encoding="utf-8"), f"{name} changed; review, then regenerate"
+    golden(name, plain(explain(text, values, exact=exact)))
 
 
 def test_rich_is_the_same_text_styled() -> None:
@@ -103,10 +96,10 @@ def test_rich_is_the_same_text_styled() -> None:
         [ln.rstrip() for ln in plain(led).splitlines()]
 
 
-def test_cli(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_cli(gradcli: Gradcli, golden: Golden) -> None:
     r = gradcli("explain", SEED_002, "--x", "2", "--y", "3")
     assert r.code == 0 and "\x1b[" not in r.out  # piped: plain text
-    assert r.out == (GOLDEN / "explain_seed002.txt").read_text(encoding="utf-8")
+    golden("explain_seed002", r.out)  # the same ledger as test_golden's
     r = gradcli("explain", SEED_002, "--x", "2", "--y", "3", "--exact", "-q")
     assert r.out == "9/14\n5/21\n"  # -q: the numbers alone, as eval --exact -q prints them
     r = gradcli("explain", SEED_002, "--x", "2", "--y", "3", "-q", "--wrt", "y")

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import Golden
 
 from gradcli.graphtext import Picture, picture
 from gradcli.ops import OPS
@@ -26,8 +26,6 @@ from gradcli.render.graph import dot_quote, mermaid_escape, to_data, to_dot, to_
 from gradcli.render.graph_tree import draw
 from gradcli.tape import CONST, VAR
 
-GOLDEN = Path(__file__).parent / "golden"
-REGEN = os.environ.get("GRADCLI_REGEN") == "1"
 MERMAID_DIR = Path(__file__).parent / "mermaid"
 
 SEED002 = "a = x^2; b = 3*a; c = x*y; d = 5*c; e = b + d; z = log(e)"
@@ -144,13 +142,10 @@ def test_gradient_is_the_sum_over_uses() -> None:
     ("graph_seed004", SEED004, SEED004_AT),
     ("graph_structure", "log(3*x^2 + 5*x*y)", None),
 ])
-def test_golden_drawings(name: str, text: str, at: dict[str, float] | None) -> None:
+def test_golden_drawings(name: str, text: str, at: dict[str, float] | None,
+                         golden: Golden) -> None:
     """The drawing at width 100, no colour (regenerate: GRADCLI_REGEN=1, then review)."""
-    drawn = draw(_pic(text, at), digits=4, width=100, color=False)
-    path = GOLDEN / f"{name}.txt"
-    if REGEN or not path.exists():
-        path.write_text(drawn, encoding="utf-8")
-    assert drawn == path.read_text(encoding="utf-8"), f"{name} changed; review, then regen"
+    golden(name, draw(_pic(text, at), digits=4, width=100, color=False))
 
 
 def _row(drawn: str, label: str) -> list[str]:

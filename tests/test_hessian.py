@@ -11,6 +11,7 @@ import pytest
 
 sympy = pytest.importorskip("sympy", reason="SymPy is the outside oracle (test extra)")
 
+from conftest import Golden  # noqa: E402
 from exprgen_hess import SYMS, random_expr, random_point  # noqa: E402
 
 from gradcli.errors import DomainError  # noqa: E402
@@ -225,18 +226,12 @@ def test_cli_errors(gradcli) -> None:  # type: ignore[no-untyped-def]
     assert r.code == 2 and "no value for the variable y" in r.err
 
 
-def test_golden_hessian_table() -> None:
+def test_golden_hessian_table(golden: Golden) -> None:
     """The layout at a fixed width, no colour (regenerate: GRADCLI_REGEN=1)."""
-    import os
-    from pathlib import Path
-
     from gradcli.render.hessian import hessian_tables
 
     text = hessian_tables(_hess("x*y*z", {"x": 2, "y": 3, "z": 4}, check=True), 10, 100, False)
-    path = Path(__file__).parent / "golden" / "hessian_xyz.txt"
-    if os.environ.get("GRADCLI_REGEN") == "1" or not path.exists():
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8"), "hessian_xyz changed; review, then regen"
+    golden("hessian_xyz", text)
 
 
 def test_no_variables_is_an_input_error(gradcli) -> None:  # type: ignore[no-untyped-def]

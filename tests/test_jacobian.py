@@ -11,6 +11,7 @@ import pytest
 
 sympy = pytest.importorskip("sympy", reason="SymPy is the outside oracle (test extra)")
 
+from conftest import Golden  # noqa: E402
 from exprgen_hess import SYMS, random_expr, random_point  # noqa: E402
 
 from gradcli.errors import DomainError  # noqa: E402
@@ -163,11 +164,7 @@ def test_direction_errors(gradcli, argv: list[str], message: str) -> None:  # ty
     assert r.code == 2 and r.out == "" and message in r.err and "Traceback" not in r.err
 
 
-GOLDEN = __import__("pathlib").Path(__file__).parent / "golden"
-REGEN = __import__("os").environ.get("GRADCLI_REGEN") == "1"
-
-
-def test_golden_tables() -> None:
+def test_golden_tables(golden: Golden) -> None:
     """The several-output layouts at a fixed width, no colour (regenerate: GRADCLI_REGEN=1)."""
     from gradcli.directional import directional
     from gradcli.render.eval import eval_tables
@@ -177,10 +174,7 @@ def test_golden_tables() -> None:
     d = directional(ev, "1,2", check=True)
     for name, text in [("eval_jacobian", eval_tables(ev, digits=10, width=100, color=False)),
                        ("jacobian_direction", jacobian_text(ev, d, 10, 100))]:
-        path = GOLDEN / f"{name}.txt"
-        if REGEN or not path.exists():
-            path.write_text(text, encoding="utf-8")
-        assert text == path.read_text(encoding="utf-8"), f"{name} changed; review, then regen"
+        golden(name, text)
 
 
 @pytest.mark.parametrize("command", ["jacobian", "hessian", "taylor"])

@@ -10,6 +10,7 @@ import pytest
 
 sympy = pytest.importorskip("sympy", reason="SymPy is the outside oracle (test extra)")
 
+from conftest import Golden  # noqa: E402
 from exprgen_hess import SYMS, random_expr  # noqa: E402
 
 from gradcli.errors import DomainError  # noqa: E402
@@ -140,19 +141,12 @@ def test_order_and_direction_do_not_mix(gradcli) -> None:  # type: ignore[no-unt
     assert r.code == 2 and r.out == "" and "do not go together" in r.err
 
 
-def test_golden_taylor_table() -> None:
+def test_golden_taylor_table(golden: Golden) -> None:
     """The layout at a fixed width, no colour (regenerate: GRADCLI_REGEN=1)."""
-    import os
-    from pathlib import Path
-
     from gradcli.render.taylor import derivatives_table
 
     d = derivatives(parse("exp(x)"), {"x": 0}, 4)
-    text = derivatives_table(d, polynomial(d), 10, 100, False)
-    path = Path(__file__).parent / "golden" / "taylor_exp.txt"
-    if os.environ.get("GRADCLI_REGEN") == "1" or not path.exists():
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8"), "taylor_exp changed; review, then regen"
+    golden("taylor_exp", derivatives_table(d, polynomial(d), 10, 100, False))
 
 
 @pytest.mark.parametrize("argv", [["taylor", "2", "--order", "2"],

@@ -1,4 +1,4 @@
-"""tools/: the scripts `make` runs, tested like the rest."""
+"""The tooling: the scripts `make` runs (tools/) and the shared test fixtures (conftest)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import conftest
 import pytest
+from conftest import Golden
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -47,3 +49,19 @@ def test_the_checked_in_parser_is_what_make_grammar_writes() -> None:
         return [ln for ln in text.splitlines() if not ln.startswith("{")]
 
     assert without_tables(made) == without_tables("from __future__ import annotations\n" + body)
+
+
+def test_golden_fails_on_a_change_and_on_a_missing_file(golden: Golden, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(conftest, "GOLDEN", tmp_path)
+    monkeypatch.delenv("GRADCLI_REGEN", raising=False)
+    with pytest.raises(AssertionError, match="GRADCLI_REGEN=1"):
+        golden("new", "text\n")  # never written behind the reviewer's back
+    assert not (tmp_path / "new.txt").exists()
+    monkeypatch.setenv("GRADCLI_REGEN", "1")
+    golden("new", "text\n")
+    assert (tmp_path / "new.txt").read_text(encoding="utf-8") == "text\n"
+    monkeypatch.delenv("GRADCLI_REGEN")
+    golden("new", "text\n")
+    with pytest.raises(AssertionError, match="new changed"):
+        golden("new", "other\n")
