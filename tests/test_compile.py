@@ -8,12 +8,12 @@ import random
 from typing import Any
 
 import pytest
+from exprgen import COMPILED, random_expr, random_point
 
 from gradcli.compile import Fallback, compile_tape, generate, numpy_namespace, vectorized
 from gradcli.errors import GradcliError
 from gradcli.parser import parse
 from gradcli.pipeline import evaluate
-from tests.exprgen_batch import random_point, random_text
 
 
 def interpreted(tape: Any, point: dict[str, float]) -> tuple[list[float] | None, bool]:
@@ -53,14 +53,14 @@ def test_random_expressions_match_interpreter_bit_for_bit() -> None:
     rng = random.Random(5)
     answered = fell_back = 0
     for _ in range(400):
-        text = random_text(rng, rng.randint(1, 5))
+        text = random_expr(rng, rng.randint(1, 5), COMPILED).text
         try:
             tape = parse(text)
         except GradcliError:
             continue
         kernel = compile_tape(tape)
         for _ in range(5):
-            point = random_point(rng)
+            point = random_point(rng, "xyz", COMPILED)
             point = {n: point[n] for n in tape.variables}
             got = kernel_result(kernel, tape, point)
             want, noted = interpreted(tape, point)
@@ -113,13 +113,13 @@ def test_numpy_blocks_match_interpreter() -> None:
     rng = random.Random(11)
     compared = 0
     for _ in range(150):
-        text = random_text(rng, rng.randint(1, 4))
+        text = random_expr(rng, rng.randint(1, 4), COMPILED).text
         try:
             tape = parse(text)
         except GradcliError:
             continue
         names = list(tape.variables)
-        points = [random_point(rng) for _ in range(20)]
+        points = [random_point(rng, "xyz", COMPILED) for _ in range(20)]
         cols = [np.array([p[n] for p in points]) for n in names]
         results, bad = vectorized(tape, cols, nps)
         for r, p in enumerate(points):

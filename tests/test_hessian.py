@@ -12,12 +12,14 @@ import pytest
 sympy = pytest.importorskip("sympy", reason="SymPy is the outside oracle (test extra)")
 
 from conftest import Golden  # noqa: E402
-from exprgen_hess import SYMS, random_expr, random_point  # noqa: E402
+from exprgen import SMOOTH, random_expr, random_point, sympy_symbols  # noqa: E402
 
 from gradcli.errors import DomainError  # noqa: E402
 from gradcli.hessian import hessian  # noqa: E402
 from gradcli.linalg import definiteness, symmetric_eigenvalues  # noqa: E402
 from gradcli.parser import parse  # noqa: E402
+
+SYMS = sympy_symbols()
 
 N_RANDOM = 220
 # SymPy writes sqrt(u^2) as Abs(u); its derivatives bring DiracDelta(u), which is 0
@@ -51,11 +53,11 @@ def _cases(count: int, seed: int) -> list[tuple[str, object, dict[str, float]]]:
     rng = random.Random(seed)
     out: list[tuple[str, object, dict[str, float]]] = []
     while len(out) < count:
-        text, sym = random_expr(rng, rng.choice([2, 3, 4]))
+        text, sym = random_expr(rng, rng.choice([2, 3, 4]), SMOOTH, sympy=True)
         names = list(parse(text).variables)  # SymPy may have cancelled some away
         if not names:
             continue
-        point = random_point(rng, names)
+        point = random_point(rng, names, SMOOTH)
         out.append((text, sym, point))
     return out
 

@@ -142,13 +142,13 @@ def test_numpy_batch_is_bit_identical_to_eval() -> None:
     pytest.importorskip("numpy")
     import random
 
-    from exprgen import random_expression
+    from exprgen import SHARED, random_expr
 
     assert _numpy_vs_interpreter("(x*e^-2)/x", [{"x": 3.0}]) == 1  # the row
     rng = random.Random(14)
     compared = 0
     for _ in range(300):
-        text = random_expression(rng)
+        text = random_expr(rng, rng.randint(2, 4), SHARED, "xy").text
         points = [{"x": rng.uniform(-4, 4), "y": rng.uniform(-4, 4)} for _ in range(20)]
         compared += _numpy_vs_interpreter(text, points)
     assert compared > 2000  # most rows stay on the fast path

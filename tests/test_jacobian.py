@@ -12,11 +12,13 @@ import pytest
 sympy = pytest.importorskip("sympy", reason="SymPy is the outside oracle (test extra)")
 
 from conftest import Golden  # noqa: E402
-from exprgen_hess import SYMS, random_expr, random_point  # noqa: E402
+from exprgen import SMOOTH, random_expr, random_point, sympy_symbols  # noqa: E402
 
 from gradcli.errors import DomainError  # noqa: E402
 from gradcli.parser import parse  # noqa: E402
 from gradcli.pipeline import evaluate  # noqa: E402
+
+SYMS = sympy_symbols()
 
 N_RANDOM = 200
 ZERO_AWAY_FROM_ORIGIN = {"DiracDelta": lambda *a: 0}  # see test_hessian.py
@@ -41,13 +43,14 @@ def test_random_jacobians_against_sympy() -> None:
     tries = 0
     while compared < N_RANDOM and tries < 10 * N_RANDOM:
         tries += 1
-        parts = [random_expr(rng, rng.choice([1, 2, 3])) for _ in range(rng.choice([2, 3]))]
+        parts = [random_expr(rng, rng.choice([1, 2, 3]), SMOOTH, sympy=True)
+                 for _ in range(rng.choice([2, 3]))]
         text = ", ".join(p for p, _ in parts)
         tape = parse(text)
         if len(tape.outputs) != len(parts) or not tape.variables:
             continue
         names = list(tape.variables)
-        point = random_point(rng, names)
+        point = random_point(rng, names, SMOOTH)
         try:
             ev = evaluate(tape, point, check=False)
         except DomainError:
