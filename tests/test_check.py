@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import Gradcli
 from exprgen import expressions
 
 from gradcli.checker import agree, check_one
@@ -70,14 +71,14 @@ WRONG = [
 
 
 @pytest.mark.parametrize(("f", "wrt", "g"), RIGHT)
-def test_right_answers_in_any_form(gradcli, f: str, wrt: str, g: str) -> None:  # type: ignore[no-untyped-def]
+def test_right_answers_in_any_form(gradcli: Gradcli, f: str, wrt: str, g: str) -> None:
     r = gradcli("check", f, "--wrt", wrt, "--expect", g)
     assert r.code == 0, r.out
     assert "right" in r.out
 
 
 @pytest.mark.parametrize(("f", "wrt", "g", "why"), WRONG)
-def test_typical_mistakes(gradcli, f: str, wrt: str, g: str, why: str) -> None:  # type: ignore[no-untyped-def]
+def test_typical_mistakes(gradcli: Gradcli, f: str, wrt: str, g: str, why: str) -> None:
     r = gradcli("check", f, "--wrt", wrt, "--expect", g)
     assert r.code == 1, r.out
     assert why in r.out, r.out
@@ -105,7 +106,7 @@ def test_domain_found_by_sampling() -> None:
         assert max(xs) / min(xs) > 5  # spread over more than one scale
 
 
-def test_json_report(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_json_report(gradcli: Gradcli) -> None:
     r = gradcli("check", "sin(x^2)", "--wrt", "x", "--expect", "cos(x^2)", "--format", "json",
                 "--points", "50")
     assert r.code == 1
@@ -121,7 +122,7 @@ def test_json_report(gradcli) -> None:  # type: ignore[no-untyped-def]
     assert "chain rule" in data["diagnosis"] and data["derivative"] == "2*x*cos(x^2)"
 
 
-def test_several_partials_and_fixed_values(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_several_partials_and_fixed_values(gradcli: Gradcli) -> None:
     r = gradcli("check", "x^2 y", "--wrt", "x", "--expect", "2x y", "--wrt", "y",
                 "--expect", "x^2", "--format", "json")
     data = json.loads(r.out)
@@ -132,7 +133,7 @@ def test_several_partials_and_fixed_values(gradcli) -> None:  # type: ignore[no-
     assert gradcli("check", "x^2 y", "--wrt", "x", "--expect", "4x", "--y", "2").code == 0
 
 
-def test_seed_and_at_are_reproducible(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_seed_and_at_are_reproducible(gradcli: Gradcli) -> None:
     argv = ["check", "exp(x)", "--expect", "exp(x) + x/1e9", "--format", "json", "--points", "20"]
     a = json.loads(gradcli(*argv, "--seed", "7").out)
     b = json.loads(gradcli(*argv, "--seed", "7").out)
@@ -153,7 +154,7 @@ def test_seed_and_at_are_reproducible(gradcli) -> None:  # type: ignore[no-untyp
     ["check", "log(-x^2 - 1)", "--wrt", "x", "--expect", "1"],     # F defined nowhere
     ["check", "x^2", "--wrt", "x", "--expect", "2x", "--expect", "1"],
 ])
-def test_bad_input(gradcli, argv: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input(gradcli: Gradcli, argv: list[str]) -> None:
     r = gradcli(*argv)
     assert r.code == 2, (r.code, r.out, r.err)
     assert r.out == "" and r.err.startswith("gradcli: error: ")
@@ -187,7 +188,7 @@ def test_round_trip_on_random_expressions() -> None:
     assert set(OPS) <= ops_seen  # every operation of the table took part
 
 
-def test_round_trip_through_the_cli(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_round_trip_through_the_cli(gradcli: Gradcli) -> None:
     for text, v in _round_trip_cases(99, 12):
         d = gradcli("diff", text, "--wrt", v, "--format", "plain")
         assert d.code == 0
@@ -212,12 +213,12 @@ def test_rounding_is_not_a_mistake() -> None:
     assert not check_one(f, "x", "((x + 1e9)^2 - x^2 - 1e18)/2e9 + 1e-6", points=100).equivalent
 
 
-def test_help_has_example(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_help_has_example(gradcli: Gradcli) -> None:
     r = gradcli("check", "--help")
     assert r.code == 0 and "Example:" in r.out and "--expect" in r.out and "--at" in r.out
 
 
-def test_machine_formats(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_machine_formats(gradcli: Gradcli) -> None:
     """csv/tsv: a header and a row per partial; the verdicts are SymPy-independent facts."""
     import csv
     import io

@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import Golden
+from conftest import Golden, Gradcli
 
 from gradcli.pipeline import evaluate
 from gradcli.render.eval import eval_tables
 
 
-def test_demo_command(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_demo_command(gradcli: Gradcli) -> None:
     res = gradcli("eval", "x*y*z", "--x", "2", "--y", "3", "--z", "4")
     assert res.code == 0 and res.err == ""
     assert "f = 24" in res.out
@@ -32,13 +32,13 @@ def test_demo_command(gradcli) -> None:  # type: ignore[no-untyped-def]
     ["--x", "-3/2", "y=2"],
     ["--y", "2", "--x", "-1.5e0"],
 ])
-def test_value_spellings(gradcli, argv: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_value_spellings(gradcli: Gradcli, argv: list[str]) -> None:
     res = gradcli("eval", "x*y", *argv, "-q")
     assert res.code == 0, res.err
     assert res.out.split() == ["-3", "2", "-1.5"]
 
 
-def test_constant_expression_values(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_constant_expression_values(gradcli: Gradcli) -> None:
     res = gradcli("eval", "sin(x)^2", "--x", "pi/4", "--wrt", "x", "-q")
     assert res.code == 0 and float(res.out) == pytest.approx(1.0, rel=1e-15)
     res = gradcli("eval", "x", "--x", "sqrt(2)", "--format", "json")
@@ -47,31 +47,31 @@ def test_constant_expression_values(gradcli) -> None:  # type: ignore[no-untyped
     assert res.code == 0 and res.out.split()[0] == repr(-(2 ** 0.5))
 
 
-def test_expression_starting_with_minus(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_expression_starting_with_minus(gradcli: Gradcli) -> None:
     res = gradcli("eval", "-q", "--x", "2", "--", "-x^2")
     assert res.code == 0, res.err
     assert res.out.split() == ["-4", "-4"]
 
 
 @pytest.mark.parametrize("name", ["x", "w1", "x_2", "theta", "θ"])
-def test_identifiers(gradcli, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_identifiers(gradcli: Gradcli, name: str) -> None:
     res = gradcli("eval", f"{name}^2", f"--{name}", "3", "-q")
     assert res.code == 0, res.err
     assert res.out.split() == ["9", "6"]
 
 
-def test_missing_values_named_together(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_missing_values_named_together(gradcli: Gradcli) -> None:
     res = gradcli("eval", "x*y*z", "--y", "1")
     assert res.code == 2 and res.out == ""
     assert "x, z" in res.err and len(res.err.strip().splitlines()) == 1
 
 
-def test_unused_value_warns(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_unused_value_warns(gradcli: Gradcli) -> None:
     res = gradcli("eval", "x", "--x", "1", "--y", "2", "-q")
     assert res.code == 0 and "warning" in res.err and "y" in res.err
 
 
-def test_json_on_failed_check_and_exit_1(gradcli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_json_on_failed_check_and_exit_1(gradcli: Gradcli, monkeypatch: pytest.MonkeyPatch) -> None:
     """A failed check is still a result: JSON printed, exit 1.  We break a rule to see it."""
     import gradcli.ops as ops
 
@@ -93,7 +93,7 @@ BAD = [
 
 
 @pytest.mark.parametrize("expr, code", BAD, ids=[repr(b[0][:20]) for b in BAD])
-def test_bad_input_one_clean_line(gradcli, expr: str, code: int) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_one_clean_line(gradcli: Gradcli, expr: str, code: int) -> None:
     res = gradcli("eval", expr, "--x", "0")
     assert res.code == code, res.err
     assert res.out == ""
@@ -106,7 +106,7 @@ def test_bad_input_one_clean_line(gradcli, expr: str, code: int) -> None:  # typ
         assert lines[2].strip() == "^"
 
 
-def test_domain_error_names_function_and_value(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_domain_error_names_function_and_value(gradcli: Gradcli) -> None:
     res = gradcli("eval", "x + log(x - 3)", "--x", "1")
     assert res.code == 3
     assert "log(x - 3)" in res.err and "-2" in res.err and "column 5" in res.err
@@ -123,7 +123,8 @@ def test_golden_table(golden: Golden) -> None:
         golden(name, eval_tables(evaluate(expr, point), digits=10, width=100, color=False))
 
 
-def test_help_examples_work(gradcli, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_help_examples_work(gradcli: Gradcli, tmp_path: Path,
+                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # examples that read points.csv find one here
     (tmp_path / "points.csv").write_text("x,y,z\n1,2,3\n2,3,4\n", encoding="utf-8")
     res = gradcli("eval", "--help")
@@ -205,7 +206,8 @@ def test_help_examples_found() -> None:
 
 
 @pytest.mark.parametrize("line", HELP_EXAMPLES)
-def test_every_commands_help_examples_run(gradcli, tmp_path, monkeypatch, line: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_commands_help_examples_run(gradcli: Gradcli, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch, line: str) -> None:
     """Each `gradcli ...` line in any --help runs as pasted (exit 0, or 1 for a 'no');
     one that needs a tool this machine lacks is skipped, saying which."""
     import shlex
@@ -220,7 +222,7 @@ def test_every_commands_help_examples_run(gradcli, tmp_path, monkeypatch, line: 
     assert got.code in (0, 1), (line, got.err)
 
 
-def test_value_for_a_constant_says_it_is_a_constant(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_value_for_a_constant_says_it_is_a_constant(gradcli: Gradcli) -> None:
     res = gradcli("eval", "e*x", "--x", "1", "--e", "2", "-q")
     assert res.code == 0 and float(res.out.split()[0]) == 2.718281828459045
     assert "e is the constant" in res.err

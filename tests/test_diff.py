@@ -6,6 +6,7 @@ import json
 import math
 
 import pytest
+from conftest import Gradcli
 
 SEED_002 = "a = x^2; b = 3*a; c = x*y; d = 5*c; e = b + d; z = log(e)"
 SEED_004 = "x3 = w1*x1; x4 = w1*x2; x5 = w2*x3 + w3*x4; L = 1 - x5"
@@ -15,7 +16,7 @@ def _squash(s: str) -> str:
     return s.replace("*", "").replace(" ", "")
 
 
-def test_seed_002_table(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_seed_002_table(gradcli: Gradcli) -> None:
     r = gradcli("diff", SEED_002)
     assert r.code == 0 and r.err == ""
     lines = r.out.splitlines()
@@ -24,13 +25,13 @@ def test_seed_002_table(gradcli) -> None:  # type: ignore[no-untyped-def]
     assert lines[1].startswith("∂z/∂y = ") and _squash(lines[1]).endswith("=5x/(3x^2+5xy)")
 
 
-def test_seed_004_plain(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_seed_004_plain(gradcli: Gradcli) -> None:
     r = gradcli("diff", SEED_004, "--wrt", "w1", "--format", "plain")
     assert r.code == 0
     assert _squash(r.out) == "-w2x1-w3x2\n"  # the seed's -w2 x1 - w3 x2
 
 
-def test_plain_formula_evaluates_to_seed_gradient(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_plain_formula_evaluates_to_seed_gradient(gradcli: Gradcli) -> None:
     r = gradcli("diff", SEED_002, "--format", "plain")
     fx, fy = r.out.splitlines()
     from gradcli.pipeline import evaluate
@@ -40,7 +41,7 @@ def test_plain_formula_evaluates_to_seed_gradient(gradcli) -> None:  # type: ign
     assert math.isclose(evaluate(fy, {"x": 2, "y": 3}).value, 0.2381, abs_tol=5e-5)
 
 
-def test_json(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_json(gradcli: Gradcli) -> None:
     r = gradcli("diff", "x^2 y", "--format", "json")
     data = json.loads(r.out)
     assert data["variables"] == ["x", "y"]
@@ -49,7 +50,7 @@ def test_json(gradcli) -> None:  # type: ignore[no-untyped-def]
     assert data["derivatives"][0]["latex"].endswith("= 2 x y")
 
 
-def test_latex(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_latex(gradcli: Gradcli) -> None:
     r = gradcli("diff", "log(3x^2 + 5x y)", "--wrt", "x", "--format", "latex")
     assert r.out == ("\\frac{\\partial f}{\\partial x} = "
                      "\\frac{6 x + 5 y}{3 x^{2} + 5 x y}\n")
@@ -58,12 +59,12 @@ def test_latex(gradcli) -> None:  # type: ignore[no-untyped-def]
                      "\\frac{\\cos\\left(w_{1}\\right)}{2 \\sqrt{\\sin\\left(w_{1}\\right)}}\n")
 
 
-def test_csv(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_csv(gradcli: Gradcli) -> None:
     r = gradcli("diff", "x*y", "--format", "csv")
     assert r.out == "wrt,formula\nx,y\ny,x\n"
 
 
-def test_exact_flag(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_exact_flag(gradcli: Gradcli) -> None:
     assert gradcli("diff", "0.1234567*x^2", "-q").out == "0.2469134*x\n"
     assert gradcli("diff", "0.1234567*x^2", "--exact", "-q").out == "1234567*x/5000000\n"
     assert gradcli("diff", "x^3/3", "-q").out == "x^2\n"
@@ -76,13 +77,13 @@ def test_exact_flag(gradcli) -> None:  # type: ignore[no-untyped-def]
     ["diff", ""],
     ["diff", "x^2", "--format", "pdf"],
 ])
-def test_bad_input(gradcli, argv: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input(gradcli: Gradcli, argv: list[str]) -> None:
     r = gradcli(*argv)
     assert r.code == 2 and r.out == ""
     assert r.err.startswith("gradcli: error: ")
 
 
-def test_help_has_example(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_help_has_example(gradcli: Gradcli) -> None:
     r = gradcli("diff", "--help")
     assert r.code == 0 and "Example:" in r.out and "--format" in r.out and "latex" in r.out
 
@@ -98,12 +99,12 @@ def _nest(template: str, depth: int) -> str:
     (_nest("(1 - {})^2", 3000), "too large for a double"),   # a coefficient of 2^3000
     (_nest("(2 - {}*x)^3", 300), "characters long"),          # shared parts, written out
 ])
-def test_too_large_to_write_is_refused(gradcli, text: str, why: str) -> None:  # type: ignore[no-untyped-def]
+def test_too_large_to_write_is_refused(gradcli: Gradcli, text: str, why: str) -> None:
     r = gradcli("diff", text, "-q")
     assert r.code == 2 and r.out == "" and why in r.err
 
 
-def test_unknown_function_is_not_a_product(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_function_is_not_a_product(gradcli: Gradcli) -> None:
     """cbrt(x) must not pass as cbrt*x in a formula (eval catches it as a missing value)."""
     res = gradcli("diff", "cbrt(x)")
     assert res.code == 2 and res.out == "" and "unknown function cbrt" in res.err

@@ -7,6 +7,7 @@ import math
 from fractions import Fraction
 
 import pytest
+from conftest import Gradcli
 
 from gradcli.exact import SWEEP, exact_forward, parse_exact
 from gradcli.parser import parse
@@ -15,7 +16,7 @@ from gradcli.reverse import reverse
 SEED_002 = "a = x^2; b = 3*a; c = x*y; d = 5*c; e = b + d; z = log(e)"
 
 
-def test_seed_002_gradient_is_9_14_and_5_21(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_seed_002_gradient_is_9_14_and_5_21(gradcli: Gradcli) -> None:
     # dz/dx = (6x+5y)/(3x^2+5xy) = 27/42 = 9/14 and dz/dy = 5x/(3x^2+5xy) = 10/42 = 5/21
     r = gradcli("eval", SEED_002, "--x", "2", "--y", "3", "--exact")
     assert r.code == 0, r.err
@@ -58,21 +59,21 @@ def test_values_read_exactly(text: str, want: Fraction) -> None:
     assert parse_exact("x", text) == want
 
 
-def test_quiet_and_plain(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_quiet_and_plain(gradcli: Gradcli) -> None:
     r = gradcli("eval", "x/3 + y^2", "--x", "1", "--y", "1/2", "--exact", "-q")
     assert r.out == "7/12\n1/3\n1\n"
     r = gradcli("eval", "exp(x)", "--x", "1", "--exact", "-q")
     assert r.out.startswith("≈2.718281828")
 
 
-def test_exact_errors(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_exact_errors(gradcli: Gradcli) -> None:
     r = gradcli("eval", "1/(x - 2)", "--x", "2", "--exact")
     assert r.code == 3 and r.out == "" and r.err.startswith("gradcli: error: ")
     r = gradcli("eval", "x*y", "--x", "2", "--exact")
     assert r.code == 2 and "no value for the variable y" in r.err
 
 
-def test_explain_and_diff_exact(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_explain_and_diff_exact(gradcli: Gradcli) -> None:
     r = gradcli("explain", SEED_002, "--x", "2", "--y", "3", "--exact", "--format", "json")
     data = json.loads(r.out)
     assert data["exact"] is True
@@ -95,7 +96,7 @@ def test_min_max_mixing_exact_and_inexact() -> None:
     assert adj[tape.variables["x"]] == 0
 
 
-def test_exact_keeps_conventions_and_refuses_what_it_cannot_do(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_exact_keeps_conventions_and_refuses_what_it_cannot_do(gradcli: Gradcli) -> None:
     res = gradcli("eval", "abs(x)", "--x", "0", "--exact", "--subgradient", "error")
     assert res.code == 3 and "not differentiable" in res.err
     res = gradcli("eval", "abs(x)", "--x", "0", "--exact", "--subgradient", "right", "-q")
@@ -115,7 +116,7 @@ def test_exact_keeps_conventions_and_refuses_what_it_cannot_do(gradcli) -> None:
     assert res.code == 3 and res.out == ""  # 3^1000·ln 3 needs a double and has none
 
 
-def test_a_tie_between_inexact_values_splits_exactly(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_a_tie_between_inexact_values_splits_exactly(gradcli: Gradcli) -> None:
     # sin(y) + x and x + sin(y) are two nodes with one (inexact) value: a tie, split 1/2
     # and 1/2 by the table's min/max rule over exact arithmetic, so ∂f/∂x = 1 exactly
     res = gradcli("eval", "max(sin(y) + x, x + sin(y))", "--x", "1", "--y", "1", "--exact",

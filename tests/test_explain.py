@@ -128,12 +128,12 @@ def test_big_graphs_skip_the_path_view() -> None:
     (["explain", "x^2", "--x", "1", "--wrt", "y"], 2),
     (["explain", "+".join(["x"] * 600), "--x", "1"], 2),     # too long to explain
 ])
-def test_errors(gradcli, argv: list[str], code: int) -> None:  # type: ignore[no-untyped-def]
+def test_errors(gradcli: Gradcli, argv: list[str], code: int) -> None:
     r = gradcli(*argv)
     assert r.code == code and r.out == "" and r.err.startswith("gradcli: error: "), r.err
 
 
-def test_help_has_example(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_help_has_example(gradcli: Gradcli) -> None:
     r = gradcli("explain", "--help")
     assert r.code == 0 and "Example:" in r.out and "--exact" in r.out
     assert "gradcli explain" in r.out.split("Example:")[1]
@@ -176,7 +176,7 @@ def test_random_expressions_ledger_agrees_with_eval() -> None:
     assert compared >= 200
 
 
-def test_ledger_as_csv(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_ledger_as_csv(gradcli: Gradcli) -> None:
     """Seed 002's ledger as rows: the fan-out sum into x is 9/14 (0.6429 on the page)."""
     import csv
     import io

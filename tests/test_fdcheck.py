@@ -5,9 +5,17 @@ from __future__ import annotations
 import math
 
 import pytest
+from conftest import Gradcli
 
 import gradcli.ops as ops
-from gradcli.pipeline import evaluate
+from gradcli.fdcheck import Check
+from gradcli.pipeline import Evaluation, evaluate
+
+
+def checked(r: Evaluation) -> Check:
+    """The finite-difference check of an evaluation made with check=True."""
+    assert r.check is not None
+    return r.check
 
 
 def test_agrees_with_error_estimate() -> None:
@@ -21,21 +29,21 @@ def test_agrees_with_error_estimate() -> None:
 
 def test_step_too_large_for_the_curvature() -> None:
     r = evaluate("sqrt(x)", {"x": 1e-9})
-    p = r.check.partials["x"]  # type: ignore[union-attr]
+    p = checked(r).partials["x"]
     assert p.verdict == "ok" and "too large for the curvature" in p.reason
     assert p.fd == pytest.approx(0.5 / math.sqrt(1e-9), rel=1e-6)
 
 
 def test_kink_is_not_a_failure() -> None:
     r = evaluate("relu(x)", {"x": 0})
-    p = r.check.partials["x"]  # type: ignore[union-attr]
+    p = checked(r).partials["x"]
     assert p.verdict == "kink" and p.passed
     assert p.left == pytest.approx(0, abs=1e-9) and p.right == pytest.approx(1, rel=1e-9)
 
 
 def test_cancellation_is_inconclusive() -> None:
     r = evaluate("1e17 + x", {"x": 1})
-    p = r.check.partials["x"]  # type: ignore[union-attr]
+    p = checked(r).partials["x"]
     assert r.gradient["x"] == 1
     assert p.verdict == "inconclusive" and "rounding" in p.reason and p.passed
 
@@ -43,7 +51,7 @@ def test_cancellation_is_inconclusive() -> None:
 def test_wrong_derivative_is_a_mismatch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(ops.OPS, "cos", ops.Op("cos", 1, math.cos, lambda m, o, x: (m.sin(x),)))
     r = evaluate("cos(x)", {"x": 1})
-    p = r.check.partials["x"]  # type: ignore[union-attr]
+    p = checked(r).partials["x"]
     assert p.verdict == "mismatch" and not p.passed
     assert "every step" in p.reason
 
@@ -58,7 +66,7 @@ def test_subgradient_conventions(convention: str, dx: float, dy: float) -> None:
     assert r.check is not None and r.check.passed
 
 
-def test_subgradient_error_and_jumps(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_subgradient_error_and_jumps(gradcli: Gradcli) -> None:
     res = gradcli("eval", "abs(x)", "--x", "0", "--subgradient", "error")
     assert res.code == 3 and "not differentiable" in res.err and res.out == ""
     res = gradcli("eval", "sign(x)", "--x", "0", "--subgradient", "left")
@@ -69,14 +77,14 @@ def test_kink_closer_than_any_step() -> None:
     """max(x, y) with y a hair above x: every difference straddles the kink."""
     r = evaluate("max(x, y)", {"x": 0.0, "y": 8.5e-24})
     assert r.gradient == {"x": 0.0, "y": 1.0} and not r.notes
-    p = r.check.partials["x"]  # type: ignore[union-attr]
+    p = checked(r).partials["x"]
     assert p.verdict == "kink" and "within" in p.reason and p.passed
 
 
 def test_non_converging_differences_are_inconclusive() -> None:
     """y^y at y = 3e-67: f differs from 1 by 1e-64, so no difference can see the slope."""
     r = evaluate("y^y", {"y": 2.8e-67})
-    p = r.check.partials["y"]  # type: ignore[union-attr]
+    p = checked(r).partials["y"]
     assert r.gradient["y"] == pytest.approx(2.8e-67 ** 2.8e-67 * (math.log(2.8e-67) + 1))
     assert p.verdict == "inconclusive" and p.passed
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 
+from conftest import Gradcli, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -75,7 +76,7 @@ def _argv(command: str, text: str) -> list[str]:
     return templates.get(command, [command, text, "--x", "1"])
 
 
-def _assert_clean(res, argv: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _assert_clean(res: Result, argv: list[str]) -> None:
     assert "Traceback" not in res.err, argv
     assert res.code in (0, 1, 2, 3), (argv, res.code, res.err)
     if res.code in (2, 3):
@@ -108,13 +109,13 @@ garbage = st.one_of(
 
 
 @given(garbage)
-def test_every_command_handles_any_text(gradcli, text: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_command_handles_any_text(gradcli: Gradcli, text: str) -> None:
     for command in COMMANDS:
         argv = _argv(command, text)
         _assert_clean(gradcli(*argv), argv)
 
 
 @given(st.binary(max_size=60))
-def test_any_bytes_on_stdin(gradcli, data: bytes) -> None:  # type: ignore[no-untyped-def]
+def test_any_bytes_on_stdin(gradcli: Gradcli, data: bytes) -> None:
     argv = ["eval", "-", "--x", "1"]
     _assert_clean(gradcli(*argv, stdin=data), argv)

@@ -4,8 +4,10 @@ and the errors that say how to write a thing."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
+from conftest import Gradcli
 
 from gradcli.errors import InputError
 from gradcli.parser import parse
@@ -168,12 +170,12 @@ def test_error_in_a_program_points_at_line_and_column() -> None:
     assert info.value.location() == "line 2, column 10"
 
 
-def test_xy_suggests_a_product(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_xy_suggests_a_product(gradcli: Gradcli) -> None:
     res = gradcli("eval", "xy + 1", "--x", "2", "--y", "3")
     assert res.code == 2 and "x*y" in res.err
 
 
-def test_program_from_file_and_stdin(gradcli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_program_from_file_and_stdin(gradcli: Gradcli, tmp_path: Path) -> None:
     prog = "x3 = w1*x1\nx4 = w1*x2\nx5 = w2*x3 + w3*x4\nL = 1 - x5\n"
     vals = ["--x1", "1", "--x2", "2", "--w1", "1", "--w2", "2", "--w3", "3", "--wrt", "w1", "-q"]
     path = tmp_path / "model.txt"

@@ -14,10 +14,12 @@ import math
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import Golden
+from conftest import Golden, Gradcli
 
 from gradcli.graphtext import Picture, picture
 from gradcli.ops import OPS
@@ -250,11 +252,12 @@ def test_node_used_many_times_is_drawn_once() -> None:
 
 # ---------------------------------------------------------------- DOT
 
-def _dot_json(dot_text: str) -> dict:  # type: ignore[type-arg]
+def _dot_json(dot_text: str) -> dict[str, Any]:
     done = subprocess.run(["dot", "-Tjson"], input=dot_text.encode(), capture_output=True,
                           timeout=60, check=False)
     assert done.returncode == 0, done.stderr.decode()
-    return json.loads(done.stdout)  # type: ignore[no-any-return]
+    data: dict[str, Any] = json.loads(done.stdout)
+    return data
 
 
 @needs_dot
@@ -293,7 +296,7 @@ def test_dot_quoting_round_trips(label: str) -> None:
 @needs_dot
 @pytest.mark.parametrize("ext, magic", [(".svg", b"<?xml"), (".png", b"\x89PNG\r\n\x1a\n"),
                                         (".pdf", b"%PDF")])
-def test_output_file_rendered_by_dot(gradcli, tmp_path: Path, ext: str,  # type: ignore[no-untyped-def]
+def test_output_file_rendered_by_dot(gradcli: Gradcli, tmp_path: Path, ext: str,
                                      magic: bytes) -> None:
     out = tmp_path / f"graph{ext}"
     res = gradcli("graph", SEED002, "--x", "2", "--y", "3", "--output", str(out))
@@ -303,7 +306,7 @@ def test_output_file_rendered_by_dot(gradcli, tmp_path: Path, ext: str,  # type:
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
 
 
-def test_output_without_graphviz_says_how_to_install(gradcli, tmp_path: Path,  # type: ignore[no-untyped-def]
+def test_output_without_graphviz_says_how_to_install(gradcli: Gradcli, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     out = tmp_path / "graph.svg"
@@ -315,7 +318,7 @@ def test_output_without_graphviz_says_how_to_install(gradcli, tmp_path: Path,  #
 
 
 @needs_dot
-def test_dot_failure_leaves_no_file(gradcli, tmp_path: Path,  # type: ignore[no-untyped-def]
+def test_dot_failure_leaves_no_file(gradcli: Gradcli, tmp_path: Path,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     fake = tmp_path / "bin"
     fake.mkdir()
@@ -334,7 +337,8 @@ def test_dot_failure_leaves_no_file(gradcli, tmp_path: Path,  # type: ignore[no-
     (".json", lambda t: json.loads(t)["output"] == "z"),
     (".txt", lambda t: "└─ e = b + d" in t),
 ])
-def test_output_text_files(gradcli, tmp_path: Path, ext: str, check) -> None:  # type: ignore[no-untyped-def]
+def test_output_text_files(gradcli: Gradcli, tmp_path: Path, ext: str,
+                           check: Callable[[str], bool]) -> None:
     out = tmp_path / f"g{ext}"
     res = gradcli("graph", SEED002, "--x", "2", "--y", "3", "-o", str(out), "-q")
     assert res.code == 0 and res.out == "", res.err
@@ -423,14 +427,14 @@ def test_mermaid_parser_rejects_a_broken_chart() -> None:
 
 # ---------------------------------------------------------------- the command
 
-def test_command_draws_seed_002(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_command_draws_seed_002(gradcli: Gradcli) -> None:
     res = gradcli("graph", SEED002, "--x", "2", "--y", "3")
     assert res.code == 0 and res.err == ""
     assert "\x1b[" not in res.out
     assert _row(res.out, "c = x*y")[2:4] == ["6", "0.119"]
 
 
-def test_command_json(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_command_json(gradcli: Gradcli) -> None:
     res = gradcli("graph", SEED004, *[f"--{k}={v}" for k, v in SEED004_AT.items()],
                   "--format", "json")
     assert res.code == 0, res.err
@@ -440,7 +444,7 @@ def test_command_json(gradcli) -> None:  # type: ignore[no-untyped-def]
     assert {"from": "w1", "to": "x4", "partial": 2.0} in data["edges"]
 
 
-def test_command_plain_and_formats(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_command_plain_and_formats(gradcli: Gradcli) -> None:
     res = gradcli("graph", "x*y", "--x", "2", "--y", "3", "--format", "plain")
     assert res.out.splitlines() == ["node x var value=2 grad=3", "node y var value=3 grad=2",
                                     "node f mul x*y value=6 grad=1",
@@ -457,13 +461,14 @@ def test_command_plain_and_formats(gradcli) -> None:  # type: ignore[no-untyped-
     (["x*y", "--format", "mermaid", "--output", "g.dot"], 2, "does not match"),
     (["x +* y"], 2, "unexpected"),
 ])
-def test_command_errors(gradcli, argv: list[str], code: int, words: str) -> None:  # type: ignore[no-untyped-def]
+def test_command_errors(gradcli: Gradcli, argv: list[str], code: int, words: str) -> None:
     res = gradcli("graph", *argv)
     assert res.code == code and res.out == ""
     assert words in res.err and "Traceback" not in res.err
 
 
-def test_help_examples_run(gradcli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_help_examples_run(gradcli: Gradcli, tmp_path: Path,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
     import shlex
 
     monkeypatch.chdir(tmp_path)
@@ -484,7 +489,7 @@ def test_picture_data_is_json_ready() -> None:
     assert len(data["edges"]) == 11 and data["output"] == "z"
 
 
-def test_graph_rows_csv(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_graph_rows_csv(gradcli: Gradcli) -> None:
     """csv: seed 002's nodes with the page's values and gradients, edges with partials."""
     import csv
     import io

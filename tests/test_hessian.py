@@ -6,16 +6,17 @@ from __future__ import annotations
 import json
 import math
 import random
+from typing import Any
 
 import pytest
 
 sympy = pytest.importorskip("sympy", reason="SymPy is the outside oracle (test extra)")
 
-from conftest import Golden  # noqa: E402
+from conftest import Golden, Gradcli  # noqa: E402
 from exprgen import SMOOTH, random_expr, random_point, sympy_symbols  # noqa: E402
 
 from gradcli.errors import DomainError  # noqa: E402
-from gradcli.hessian import hessian  # noqa: E402
+from gradcli.hessian import HessianResult, hessian  # noqa: E402
 from gradcli.linalg import definiteness, symmetric_eigenvalues  # noqa: E402
 from gradcli.parser import parse  # noqa: E402
 
@@ -27,7 +28,7 @@ N_RANDOM = 220
 ZERO_AWAY_FROM_ORIGIN = {"DiracDelta": lambda *a: 0}
 
 
-def _hess(expr: str, point: dict[str, float], check: bool = False):  # type: ignore[no-untyped-def]
+def _hess(expr: str, point: dict[str, float], check: bool = False) -> HessianResult:
     return hessian(parse(expr), point, check=check)
 
 
@@ -119,7 +120,7 @@ def test_random_hessians_pass_finite_differences() -> None:
 def test_against_torch_autograd_functional() -> None:
     torch = pytest.importorskip("torch", reason="PyTorch is not installed (optional oracle)")
 
-    def f(v):  # type: ignore[no-untyped-def]
+    def f(v: Any) -> Any:
         x, y, z = v[0], v[1], v[2]
         return torch.sin(x * y) + torch.exp(z / x) * y ** 3 + torch.log(x + y * z)
 
@@ -193,7 +194,7 @@ def test_several_outputs_is_an_input_error() -> None:
 
 # ---------------------------------------------------------------- the command
 
-def test_cli_json(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_cli_json(gradcli: Gradcli) -> None:
     r = gradcli("hessian", "x*y*z", "--x", "2", "--y", "3", "--z", "4", "--format", "json")
     assert r.code == 0, r.err
     data = json.loads(r.out)
@@ -209,7 +210,7 @@ def test_cli_json(gradcli) -> None:  # type: ignore[no-untyped-def]
     assert data["check"]["passed"] is True
 
 
-def test_cli_table_and_quiet(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_cli_table_and_quiet(gradcli: Gradcli) -> None:
     r = gradcli("hessian", "x^2 + x*y + y^2", "--x", "0", "--y", "0")
     assert r.code == 0 and r.err == ""
     assert "Hessian" in r.out and "positive definite" in r.out
@@ -218,7 +219,7 @@ def test_cli_table_and_quiet(gradcli) -> None:  # type: ignore[no-untyped-def]
     assert q.code == 0 and float(q.out) == pytest.approx(13.46698950015237, rel=1e-14)
 
 
-def test_cli_errors(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_cli_errors(gradcli: Gradcli) -> None:
     r = gradcli("hessian", "x^1.5", "--x", "0")
     assert r.code == 3 and r.out == "" and "second derivative" in r.err
     assert "Traceback" not in r.err
@@ -236,7 +237,7 @@ def test_golden_hessian_table(golden: Golden) -> None:
     golden("hessian_xyz", text)
 
 
-def test_no_variables_is_an_input_error(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_no_variables_is_an_input_error(gradcli: Gradcli) -> None:
     r = gradcli("hessian", "2+3")
     assert r.code == 2 and r.out == "" and "no variables" in r.err
 
@@ -268,7 +269,7 @@ def test_eigenvalues_against_numpy_at_every_size_and_scale(n: int, scale: float)
         assert abs(g / scale - w) <= tol * top, (n, scale, g / scale, w)
 
 
-def test_eigenvalue_overflow_is_a_domain_error(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_eigenvalue_overflow_is_a_domain_error(gradcli: Gradcli) -> None:
     # every entry fits a double (1e308), but the largest eigenvalue, 2e308, does not
     r = gradcli("hessian", "1e308*(x^2 + y^2)/2 + 1e308*x*y", "--x", "0", "--y", "0",
                 "--no-check")
@@ -281,7 +282,7 @@ def test_eigenvalue_overflow_is_a_domain_error(gradcli) -> None:  # type: ignore
     (("1e160*x*y", "--x", "1", "--y", "1"), [-1e160, 1e160]),
     (("1e-200*x*y", "--x", "1", "--y", "1"), [-1e-200, 1e-200]),
 ])
-def test_huge_and_tiny_hessians(gradcli, argv: tuple[str, ...],  # type: ignore[no-untyped-def]
+def test_huge_and_tiny_hessians(gradcli: Gradcli, argv: tuple[str, ...],
                                 want: list[float]) -> None:
     r = gradcli("hessian", *argv, "--format", "json")
     assert r.code == 0, r.err
@@ -297,7 +298,7 @@ def _tridiagonal_quadratic(n: int) -> tuple[str, list[str]]:
     return text, values
 
 
-def test_hessian_in_200_variables(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_hessian_in_200_variables(gradcli: Gradcli) -> None:
     """The issue's size (20 s before): exact entries, eigenvalues 2 + 2cos(kπ/(n+1))."""
     n = 200
     text, values = _tridiagonal_quadratic(n)
@@ -312,7 +313,7 @@ def test_hessian_in_200_variables(gradcli) -> None:  # type: ignore[no-untyped-d
     assert data["definiteness"] == "positive definite"
 
 
-def test_hessian_past_its_budget_is_refused(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_hessian_past_its_budget_is_refused(gradcli: Gradcli) -> None:
     from gradcli.hessian import MAX_VARIABLES
 
     text, values = _tridiagonal_quadratic(MAX_VARIABLES + 1)

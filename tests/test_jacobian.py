@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import math
 import random
+from typing import Any
 
 import pytest
 
 sympy = pytest.importorskip("sympy", reason="SymPy is the outside oracle (test extra)")
 
-from conftest import Golden  # noqa: E402
+from conftest import Golden, Gradcli  # noqa: E402
 from exprgen import SMOOTH, random_expr, random_point, sympy_symbols  # noqa: E402
 
 from gradcli.errors import DomainError  # noqa: E402
@@ -73,7 +74,7 @@ def test_random_jacobians_against_sympy() -> None:
 def test_against_torch_autograd_functional() -> None:
     torch = pytest.importorskip("torch", reason="PyTorch is not installed (optional oracle)")
 
-    def f(v):  # type: ignore[no-untyped-def]
+    def f(v: Any) -> Any:
         x, y = v[0], v[1]
         return torch.stack([x * y, x + y, torch.sin(x)])
 
@@ -85,7 +86,7 @@ def test_against_torch_autograd_functional() -> None:
 
 # ---------------------------------------------------------------- the commands
 
-def test_eval_several_outputs_table(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_eval_several_outputs_table(gradcli: Gradcli) -> None:
     r = gradcli("eval", "x*y, x+y, sin(x)", "--x", "2", "--y", "3")
     assert r.code == 0, r.err
     assert "Jacobian" in r.out
@@ -95,7 +96,7 @@ def test_eval_several_outputs_table(gradcli) -> None:  # type: ignore[no-untyped
     assert "6 of 6 entries agree" in r.out
 
 
-def test_eval_several_outputs_json(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_eval_several_outputs_json(gradcli: Gradcli) -> None:
     r = gradcli("eval", "x*y, x+y, sin(x)", "--x", "2", "--y", "3", "--format", "json")
     assert r.code == 0, r.err
     data = json.loads(r.out)
@@ -105,7 +106,7 @@ def test_eval_several_outputs_json(gradcli) -> None:  # type: ignore[no-untyped-
     assert data["jacobian"] == [[3, 2], [1, 1], [math.cos(2), 0]]
 
 
-def test_jacobian_command_json_program(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_jacobian_command_json_program(gradcli: Gradcli) -> None:
     r = gradcli("jacobian", "a = x*y; b = x+y; a, b", "--x", "2", "--y", "3",
                 "--format", "json")
     assert r.code == 0, r.err
@@ -118,7 +119,7 @@ def test_jacobian_command_json_program(gradcli) -> None:  # type: ignore[no-unty
     assert data["check"]["passed"] is True
 
 
-def test_jacobian_command_formats(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_jacobian_command_formats(gradcli: Gradcli) -> None:
     q = gradcli("jacobian", "x*y, x+y", "--x", "2", "--y", "3", "-q")
     assert q.code == 0 and q.out == "3 2\n1 1\n"
     c = gradcli("jacobian", "x*y, x+y", "--x", "2", "--y", "3", "--format", "csv")
@@ -129,7 +130,7 @@ def test_jacobian_command_formats(gradcli) -> None:  # type: ignore[no-untyped-d
     assert t.code == 0 and "Jacobian" in t.out and "4 of 4 entries agree" in t.out
 
 
-def test_direction_is_gradient_dot_v(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_direction_is_gradient_dot_v(gradcli: Gradcli) -> None:
     # f = x^2 y: ∇f = (2xy, x²) = (4, 1) at (1, 2); v = (1, 2): 4 + 2 = 6
     r = gradcli("eval", "x^2*y", "--x", "1", "--y", "2", "--direction", "1,2", "-q")
     assert r.code == 0 and float(r.out) == 6
@@ -140,7 +141,7 @@ def test_direction_is_gradient_dot_v(gradcli) -> None:  # type: ignore[no-untype
     assert "∇f·v = 6" in t.out and "✓" in t.out
 
 
-def test_jacobian_direction_against_sympy(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_jacobian_direction_against_sympy(gradcli: Gradcli) -> None:
     x, y = SYMS["x"], SYMS["y"]
     fs = [sympy.sin(x * y), x ** 2 + sympy.exp(y)]
     v = [0.5, -2.0]
@@ -162,7 +163,7 @@ def test_jacobian_direction_against_sympy(gradcli) -> None:  # type: ignore[no-u
     (["eval", "x*y", "--x", "1", "--y", "2", "--direction", "1,2", "--format", "csv"],
      "gradcli jacobian"),
 ])
-def test_direction_errors(gradcli, argv: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
+def test_direction_errors(gradcli: Gradcli, argv: list[str], message: str) -> None:
     r = gradcli(*argv)
     assert r.code == 2 and r.out == "" and message in r.err and "Traceback" not in r.err
 
@@ -181,7 +182,7 @@ def test_golden_tables(golden: Golden) -> None:
 
 
 @pytest.mark.parametrize("command", ["jacobian", "hessian", "taylor"])
-def test_help_examples_work(gradcli, command: str) -> None:  # type: ignore[no-untyped-def]
+def test_help_examples_work(gradcli: Gradcli, command: str) -> None:
     import shlex
 
     res = gradcli(command, "--help")
@@ -194,7 +195,7 @@ def test_help_examples_work(gradcli, command: str) -> None:  # type: ignore[no-u
         assert got.out
 
 
-def test_jacobian_wrt_picks_columns(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_jacobian_wrt_picks_columns(gradcli: Gradcli) -> None:
     q = gradcli("jacobian", "x*y, x+y", "--x", "2", "--y", "3", "--wrt", "y", "-q")
     assert q.code == 0 and q.out == "2\n1\n"  # ∂(xy)/∂y = x, ∂(x+y)/∂y = 1
     j = json.loads(gradcli("jacobian", "x*y, x+y", "--x", "2", "--y", "3", "--wrt", "y",

@@ -12,6 +12,7 @@ import random
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -126,7 +127,7 @@ CASES: list[tuple[str, str]] = [
 CASES = [(t, s) for t, s in CASES if s is not None]
 
 
-def _sym(text: str) -> tuple[object, list[object]]:
+def _sym(text: str) -> tuple[Any, list[Any]]:
     names = {n: sympy.Symbol(n, real=True) for n in (
         "x", "y", "z", "r", "t", "theta", "alpha", "beta", "omega", "x_1", "x_2", "x_3", "loss")}
     e = sympy.sympify(text, locals=names)
@@ -138,24 +139,24 @@ def test_reads_as_meant(tex: str, plain: str) -> None:
     """Value and every partial at random points, against SymPy's reading of the intent."""
     want, syms = _sym(plain)
     tape = parse(tex)
-    assert sorted(tape.variables) == sorted(s.name for s in syms)  # type: ignore[attr-defined]
+    assert sorted(tape.variables) == sorted(s.name for s in syms)
     rng = random.Random(tex)
     agreed = 0
     for k in range(12):  # half the points inside (0, 1), where arcsin lives
         top = 0.95 if k % 2 else 2.5
-        point = {s.name: rng.uniform(0.3, top) for s in syms}  # type: ignore[attr-defined]
-        subs = {s: point[s.name] for s in syms}  # type: ignore[attr-defined]
+        point = {s.name: rng.uniform(0.3, top) for s in syms}
+        subs = {s: point[s.name] for s in syms}
         try:
             ev = evaluate(tex, point, check=False)
         except DomainError:
             continue
-        value = complex(sympy.N(want.subs(subs)))  # type: ignore[attr-defined]
+        value = complex(sympy.N(want.subs(subs)))
         if value.imag or not math.isfinite(value.real):
             continue
         assert float(ev.value) == pytest.approx(value.real, rel=1e-9, abs=1e-12)
         for s in syms:
             d = float(sympy.N(sympy.diff(want, s).subs(subs)))
-            assert float(ev.gradient[s.name]) == pytest.approx(  # type: ignore[attr-defined]
+            assert float(ev.gradient[s.name]) == pytest.approx(
                 d, rel=1e-8, abs=1e-10)
         agreed += 1
     assert agreed >= 5

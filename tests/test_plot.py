@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import Gradcli
 
 from gradcli.errors import InputError
 from gradcli.parser import parse
@@ -121,7 +122,7 @@ def test_no_line_joins_the_two_sides_of_a_pole() -> None:
 # ---------------------------------------------------------------- the terminal plot
 
 @needs_plotext
-def test_terminal_plot(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_terminal_plot(gradcli: Gradcli) -> None:
     res = gradcli("plot", "x^3 - 3*x", "--x", "-2.5:2.5", "--at", "1", "--width", "90",
                   "--height", "24")
     assert res.code == 0 and res.err == "", res.err
@@ -138,21 +139,21 @@ def test_terminal_plot(gradcli) -> None:  # type: ignore[no-untyped-def]
 
 
 @needs_plotext
-def test_terminal_plot_says_where_the_gaps_are(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_terminal_plot_says_where_the_gaps_are(gradcli: Gradcli) -> None:
     res = gradcli("plot", "log(x)", "--x", "-1:1")
     assert res.code == 0, res.err
     assert "f is undefined at 201 of 401 points (gaps in the plot)" in res.out
 
 
 @needs_plotext
-def test_other_variables_held(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_other_variables_held(gradcli: Gradcli) -> None:
     res = gradcli("plot", "log(x*y)", "--x", "0.5:4", "--y", "2", "--at", "1")
     assert res.code == 0, res.err
     assert "(y = 2)" in res.out
     assert f"at x = 1: f = {math.log(2):.4g}, ∂f/∂x = 1" in res.out
 
 
-def test_missing_plotext_says_how_to_install(gradcli,  # type: ignore[no-untyped-def]
+def test_missing_plotext_says_how_to_install(gradcli: Gradcli,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "plotext", None)  # makes `import plotext` fail
     res = gradcli("plot", "x^2", "--x", "-1:1")
@@ -160,7 +161,7 @@ def test_missing_plotext_says_how_to_install(gradcli,  # type: ignore[no-untyped
     assert "plotext" in res.err and "pip install 'gradcli[plot]'" in res.err
 
 
-def test_missing_matplotlib_says_how_to_install(gradcli, tmp_path: Path,  # type: ignore[no-untyped-def]
+def test_missing_matplotlib_says_how_to_install(gradcli: Gradcli, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     res = gradcli("plot", "x^2", "--x", "-1:1", "--output", str(tmp_path / "p.png"))
@@ -186,7 +187,7 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 @needs_mpl
 @pytest.mark.parametrize("size", [None, (640, 480), (1001, 333)])
-def test_png_has_the_requested_size(gradcli, tmp_path: Path,  # type: ignore[no-untyped-def]
+def test_png_has_the_requested_size(gradcli: Gradcli, tmp_path: Path,
                                     size: tuple[int, int] | None) -> None:
     out = tmp_path / "plot.png"
     extra = [] if size is None else ["--width", str(size[0]), "--height", str(size[1])]
@@ -197,7 +198,7 @@ def test_png_has_the_requested_size(gradcli, tmp_path: Path,  # type: ignore[no-
 
 
 @needs_mpl
-def test_png_is_a_real_image_with_both_curves(gradcli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_png_is_a_real_image_with_both_curves(gradcli: Gradcli, tmp_path: Path) -> None:
     """Decode the PNG: the blue curve (f) and the red one (the derivative) are both drawn."""
     image = pytest.importorskip("matplotlib.image")
     out = tmp_path / "p.png"
@@ -211,7 +212,7 @@ def test_png_is_a_real_image_with_both_curves(gradcli, tmp_path: Path) -> None: 
 
 
 @needs_mpl
-def test_svg_and_pdf(gradcli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_svg_and_pdf(gradcli: Gradcli, tmp_path: Path) -> None:
     svg, pdf = tmp_path / "p.svg", tmp_path / "p.pdf"
     assert gradcli("plot", "x^2", "--x", "-1:1", "-o", str(svg)).code == 0
     text = svg.read_text(encoding="utf-8")
@@ -222,7 +223,7 @@ def test_svg_and_pdf(gradcli, tmp_path: Path) -> None:  # type: ignore[no-untype
 
 # ---------------------------------------------------------------- samples as data
 
-def test_csv_leaves_gaps_empty(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_csv_leaves_gaps_empty(gradcli: Gradcli) -> None:
     res = gradcli("plot", "log(x)", "--x", "-1:1:0.5", "--format", "csv")
     assert res.code == 0, res.err
     rows = [line.split(",") for line in res.out.splitlines()]
@@ -231,7 +232,7 @@ def test_csv_leaves_gaps_empty(gradcli) -> None:  # type: ignore[no-untyped-def]
     assert float(rows[4][1]) == math.log(0.5) and float(rows[4][2]) == 2
 
 
-def test_json_samples(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_json_samples(gradcli: Gradcli) -> None:
     res = gradcli("plot", "x^2*y", "--x", "-1:1", "--y", "3", "--points", "5", "--wrt", "y",
                   "--at", "0.5", "--format", "json")
     assert res.code == 0, res.err
@@ -244,7 +245,7 @@ def test_json_samples(gradcli) -> None:  # type: ignore[no-untyped-def]
     assert data["at_value"] == 0.75 and data["at_derivative"] == 0.25
 
 
-def test_plain_columns_for_gnuplot(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_plain_columns_for_gnuplot(gradcli: Gradcli) -> None:
     res = gradcli("plot", "x^2", "--x", "0:2:1", "--format", "plain")
     assert res.out == "# x f ∂f/∂x\n0 0 0\n1 1 2\n2 4 4\n"
 
@@ -263,14 +264,14 @@ def test_plain_columns_for_gnuplot(gradcli) -> None:  # type: ignore[no-untyped-
     (["x, x^2", "--x", "0:1"], 2, "one function"),
     (["x^2", "--x", "0:1:0.1", "--points", "5"], 2, "--points and a step"),
 ])
-def test_errors(gradcli, argv: list[str], code: int, words: str) -> None:  # type: ignore[no-untyped-def]
+def test_errors(gradcli: Gradcli, argv: list[str], code: int, words: str) -> None:
     res = gradcli("plot", *argv)
     assert res.code == code and res.out == "", (res.code, res.out)
     assert words in res.err and "Traceback" not in res.err
     assert res.err.count("\n") <= 3
 
 
-def test_at_may_be_negative_or_an_expression(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_at_may_be_negative_or_an_expression(gradcli: Gradcli) -> None:
     res = gradcli("plot", "x^2", "--x", "-3:3", "--at", "-1.5", "--format", "json")
     assert res.code == 0 and json.loads(res.out)["at_derivative"] == -3
     res = gradcli("plot", "sin(x)", "--x", "0:pi", "--at", "pi/3", "--format", "json")
@@ -279,7 +280,7 @@ def test_at_may_be_negative_or_an_expression(gradcli) -> None:  # type: ignore[n
 
 @needs_plotext
 @needs_mpl
-def test_help_examples_run(gradcli, tmp_path: Path,  # type: ignore[no-untyped-def]
+def test_help_examples_run(gradcli: Gradcli, tmp_path: Path,
                            monkeypatch: pytest.MonkeyPatch) -> None:
     import shlex
 

@@ -6,6 +6,7 @@ import json
 import math
 
 import pytest
+from conftest import Gradcli
 
 from gradcli.pipeline import evaluate
 
@@ -62,7 +63,7 @@ def test_seed_004_program() -> None:
 
 
 @pytest.mark.parametrize("expr, point, value, grads", SEEDS, ids=[s[0] for s in SEEDS])
-def test_seed_json(gradcli, expr: str, point: dict[str, float], value: float,  # type: ignore[no-untyped-def]
+def test_seed_json(gradcli: Gradcli, expr: str, point: dict[str, float], value: float,
                    grads: dict[str, float]) -> None:
     argv = ["eval", expr, *[f"--{k}={v}" for k, v in point.items()], "--format", "json"]
     res = gradcli(*argv)

@@ -10,7 +10,7 @@ import pytest
 
 sympy = pytest.importorskip("sympy", reason="SymPy is the outside oracle (test extra)")
 
-from conftest import Golden  # noqa: E402
+from conftest import Golden, Gradcli  # noqa: E402
 from exprgen import SMOOTH, random_expr, sympy_symbols  # noqa: E402
 
 from gradcli.errors import DomainError  # noqa: E402
@@ -27,7 +27,7 @@ def _sympy_poly(text: str) -> object:
     return sympy.sympify(text.replace("^", "**"), locals={"x": X})
 
 
-def test_exp_at_0_order_4_matches_sympy_series(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_exp_at_0_order_4_matches_sympy_series(gradcli: Gradcli) -> None:
     r = gradcli("taylor", "exp(x)", "--x", "0", "--order", "4", "-q")
     assert r.code == 0, r.err
     assert r.out == "1 + x + x^2/2 + x^3/6 + x^4/24\n"
@@ -78,7 +78,7 @@ def test_exact_detection() -> None:
     assert exact(float("nan")) is None
 
 
-def test_x_to_the_x_via_eval_order(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_x_to_the_x_via_eval_order(gradcli: Gradcli) -> None:
     r = gradcli("eval", "x^x", "--x", "2", "--order", "2", "-q")
     assert r.code == 0, r.err
     first, second = (float(v) for v in r.out.split())
@@ -117,7 +117,7 @@ def test_random_higher_derivatives_against_sympy() -> None:
         compared += ok
 
 
-def test_cli_errors(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_cli_errors(gradcli: Gradcli) -> None:
     r = gradcli("taylor", "x*y", "--x", "1", "--y", "2")
     assert r.code == 2 and r.out == "" and "one variable" in r.err
     r = gradcli("taylor", "x^1.5", "--x", "0", "--order", "2")
@@ -128,7 +128,7 @@ def test_cli_errors(gradcli) -> None:  # type: ignore[no-untyped-def]
     assert r.code == 2 and "one variable" in r.err
 
 
-def test_cli_table_and_json(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_cli_table_and_json(gradcli: Gradcli) -> None:
     t = gradcli("taylor", "exp(x)", "--x", "0", "--order", "4")
     assert t.code == 0 and "T4(x) = 1 + x + x^2/2 + x^3/6 + x^4/24" in t.out
     j = json.loads(gradcli("taylor", "sin(x)", "--x", "0", "--order", "3",
@@ -138,7 +138,7 @@ def test_cli_table_and_json(gradcli) -> None:  # type: ignore[no-untyped-def]
     assert j["coefficients"] == pytest.approx([0, 1, 0, -1 / 6], rel=1e-15)
 
 
-def test_order_and_direction_do_not_mix(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_order_and_direction_do_not_mix(gradcli: Gradcli) -> None:
     r = gradcli("eval", "x^2", "--x", "1", "--order", "2", "--direction", "1")
     assert r.code == 2 and r.out == "" and "do not go together" in r.err
 
@@ -153,7 +153,7 @@ def test_golden_taylor_table(golden: Golden) -> None:
 
 @pytest.mark.parametrize("argv", [["taylor", "2", "--order", "2"],
                                   ["eval", "x*y, x", "--x", "1", "--y", "2", "--order", "2"]])
-def test_not_one_variable_one_output(gradcli, argv: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_not_one_variable_one_output(gradcli: Gradcli, argv: list[str]) -> None:
     r = gradcli(*argv)
     assert r.code == 2 and r.out == "" and "higher derivatives" in r.err
 
