@@ -21,9 +21,8 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from gradcli.overload import ERRORS
-
 nan = math.nan
+ERRORS = (ValueError, ZeroDivisionError, OverflowError)  # what an undefined value raises
 inf = math.inf
 _NUMBER: Any = numbers.Real  # floats, ints, Fractions; not symbolic nodes or Duals
 
@@ -318,7 +317,7 @@ def local_partials(op: str, out: Any, args: list[Any] | tuple[Any, ...],
     """∂op/∂argument for each argument at a point, over namespace m; nan where undefined."""
     try:
         return tuple(OPS[op].partials(m, out, *args))
-    except ERRORS:  # (ValueError, ZeroDivisionError, OverflowError)
+    except ERRORS:
         return (nan,) * len(args)
 
 

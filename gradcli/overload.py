@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-ERRORS = (ValueError, ZeroDivisionError, OverflowError)  # what an undefined value raises
+from gradcli.ops import ERRORS as ERRORS  # re-exported: what an undefined value raises
 
 
 class TableArithmetic:
