@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from gradcli.errors import InputError
-from gradcli.fdcheck import PartialCheck
-from gradcli.pipeline import Evaluation
+from gradcli.fdcheck import PartialCheck, check_one
+from gradcli.pipeline import Evaluation, parse_value
 
 
 @dataclass
@@ -30,8 +30,6 @@ class Directional:
 
 def parse_direction(text: str, variables: list[str]) -> dict[str, float]:
     """'1,2' or 'x=1,y=2' (values may be constant expressions) → {name: component}."""
-    from gradcli.pipeline import parse_value
-
     items, depth, cur = [], 0, ""
     for ch in text:  # split on commas outside brackets: a value may be atan2(1, 2)
         depth += ch == "("
@@ -73,7 +71,6 @@ def parse_direction(text: str, variables: list[str]) -> dict[str, float]:
 def directional(ev: Evaluation, text: str, check: bool) -> Directional:
     """∇f·v for every output of `ev`, along the direction in `text`."""
     from gradcli.dual import jvp
-    from gradcli.fdcheck import check_one
     from gradcli.forward import forward
 
     tape = ev.tape

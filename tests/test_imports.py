@@ -7,6 +7,8 @@
   or gradcli.cli.
 - No module imports a command module (the ones cli.COMMANDS loads by name): shared
   logic lives in the core, shared options in commands/options.py.
+- No import inside a function repeats one the module already makes at the top (a lazy
+  import is for start-up; a repeated one only hides where a name comes from).
 """
 
 from __future__ import annotations
@@ -163,3 +165,37 @@ def test_no_module_imports_a_command_module(command: str) -> None:
     """cli.py loads each command by name, lazily; nothing else imports one."""
     bad = [str(imp) for imp in OURS if imp.target == command]
     assert bad == []
+
+
+def test_no_function_repeats_a_module_level_import() -> None:
+    repeats = []
+    for name, path in MODULES.items():
+        if name in GENERATED:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top = {imp.module for imp in _imports_in(name, path, tree.body)}
+        for fn in ast.walk(tree):
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                repeats += [str(imp) for imp in _imports_in(name, path, fn.body)
+                            if imp.module in top]
+    assert repeats == []
+
+
+def _imports_in(name: str, path: Path, body: list[ast.stmt]) -> list[Import]:
+    """The imports `body` makes when it runs: its own and its blocks', not its functions'
+    nor those under `if TYPE_CHECKING:` (for annotations only)."""
+    module = ast.Module(body=[s for s in body
+                              if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                                    ast.ClassDef)) and not _type_checking(s)],
+                        type_ignores=[])
+    found = []
+    for node in ast.walk(module):
+        if isinstance(node, ast.Import):
+            found += [Import(name, node.lineno, a.name, None) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found += [Import(name, node.lineno, node.module, a.name) for a in node.names]
+    return found
+
+
+def _type_checking(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.If) and "TYPE_CHECKING" in ast.unparse(stmt.test)

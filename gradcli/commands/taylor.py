@@ -6,7 +6,7 @@ import click
 
 from gradcli.cli import show, warn
 from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
-from gradcli.taylor import MAX_ORDER
+from gradcli.taylor import MAX_ORDER, derivatives, polynomial
 
 
 @click.command("taylor", context_settings=VALUE_SETTINGS)
@@ -38,7 +38,6 @@ def command(args: tuple[str, ...], file: str | None, order: int, no_check: bool,
     from gradcli.parser import parse
     from gradcli.pipeline import parse_value
     from gradcli.render.taylor import taylor_result
-    from gradcli.taylor import derivatives, polynomial
 
     if wrt:
         raise InputError("gradcli taylor takes a function of one variable; --wrt does not apply")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gradcli.plotting import Samples
+from gradcli.plotting import Samples, caption, terminal_plot
 from gradcli.render import Options, Result, fmt
 
 
@@ -49,8 +49,6 @@ def plain(r: Result, o: Options) -> list[str]:
 
 
 def table(r: Result, o: Options) -> str:
-    from gradcli.plotting import caption, terminal_plot
-
     s: Samples = r.value
     text = terminal_plot(s, r.extra["width"] or o.width or 100, r.extra["height"] or 25, o.color)
     return text + "".join(line + "\n" for line in caption(s, o.digits or 4))
