@@ -17,6 +17,7 @@ from gradcli.definitions import ProgramRules, name_output
 from gradcli.errors import InputError, ParseError
 from gradcli.limits import MAX_TEXT  # past this many characters we refuse, not exhaust memory
 from gradcli.ops import CONSTANTS, FUNCTIONS, arity_text
+from gradcli.spelling import char_hint, closest_functions
 from gradcli.tape import CONST, Tape, expressions, prune
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
@@ -185,7 +186,7 @@ class _Builder(ProgramRules):
                     self.implicit.setdefault(name, f"{name} is not a known function, so "
                                                    f"{name}(...) was read as {name}*(...)")
                 return _Product(left, args[0], pos)
-            raise self._fail(f"unknown function {name}", pos, hint=_known_functions())
+            raise self._fail(f"unknown function {name}", pos, hint=_known_functions(name))
         if name == "log" and len(args) == 2:  # log(x, b): logarithm to base b
             lx = self._apply("log", (args[0],), pos)
             lb = self._apply("log", (args[1],), self._pos(raw[1]))
@@ -326,7 +327,7 @@ def refuse_unknown_calls(tape: Tape) -> None:
             raise InputError(f"unknown function {name}", text=tape.text,
                              pos=tape.pos[tape.variables[name]] if name in tape.variables
                              else None,
-                             hint=f"{_known_functions()}; for a product write {name}*(...)")
+                             hint=f"{_known_functions(name)}; for a product write {name}*(...)")
 
 
 def _where(text: str, pos: int) -> str:
@@ -349,7 +350,9 @@ def _inverse_hint(name: str) -> str:
     return f"write {inv}{name}(x)^-1 for 1/{name}(x)"
 
 
-def _known_functions() -> str:
+def _known_functions(name: str = "") -> str:
+    if name:  # the nearest few, not the whole table (gradcli/spelling.py)
+        return closest_functions(name)
     return "known functions: " + ", ".join(sorted(FUNCTIONS))
 
 
@@ -437,13 +440,7 @@ def _run(builder: _Builder, text: str) -> None:
 
 
 def _char_hint(ch: str) -> str:
-    if ch in "[]{}":
-        return "use round brackets ( )"
-    if ch == "!":
-        return "factorial is not supported"
-    if ch in "<>=":
-        return "comparisons are not supported; '=' only names a step: a = x^2"
-    return ""
+    return char_hint(ch)  # what to write instead (gradcli/spelling.py)
 
 
 _TOKEN_NAMES = {"RPAR": "')'", "LPAR": "'('", "COMMA": "','", "$END": "the end of the input",

@@ -19,6 +19,7 @@ from typing import Any
 from gradcli.errors import InputError, ParseError
 from gradcli.ops import CONSTANTS, FUNCTIONS
 from gradcli.parser import Builder, grammar_path
+from gradcli.spelling import char_hint, closest_functions
 from gradcli.tape import CONST
 
 BAR_CLOSE = "\ue001"  # stands in for a closing |, one character for one (positions hold)
@@ -563,9 +564,7 @@ def _factor_count(run: _Run) -> int:
 
 
 def _nearest_functions(name: str) -> str:
-    close = difflib.get_close_matches(name, sorted(FUNCTIONS), n=3, cutoff=0.5)
-    return ("closest known: " + ", ".join(close)) if close else \
-        "known functions: " + ", ".join(sorted(FUNCTIONS))
+    return closest_functions(name)
 
 
 # ---------------------------------------------------------------- errors
@@ -579,12 +578,9 @@ def _char_error(text: str, pos: int) -> ParseError:
     if ch == BAR_CLOSE:
         return ParseError("unexpected '|'", text=text, pos=pos,
                           hint="write \\left| x \\right| (or abs(x)) where bars nest")
-    hints = {"!": "factorial is not supported", "<": "comparisons are not supported",
-             ">": "comparisons are not supported",
-             "=": "only a header may have '=': f(x) = …, y = …",
-             "'": "a prime (f') is not read: give f itself to gradcli diff"}
-    return ParseError(f"unexpected character {ch!r}", text=text, pos=pos,
-                      hint=hints.get(ch, ""))
+    hint = "only a header may have '=': f(x) = …, y = …" if ch == "=" else \
+        "write \\left| x \\right| for |x|" if ch == "|" else char_hint(ch)
+    return ParseError(f"unexpected character {ch!r}", text=text, pos=pos, hint=hint)
 
 
 _NAMES = {"RBRACE": "'}'", "RPAR": "')'", "RIGHT": "\\right)", "RIGHT_BAR": "\\right|",

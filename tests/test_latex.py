@@ -181,7 +181,7 @@ def test_two_readings_refused(tex: str, readings: tuple[str, str]) -> None:
 @pytest.mark.parametrize("tex,words,column", [
     (r"\foo x", "unknown LaTeX command \\foo", 1),
     (r"\sni x", "did you mean \\sin", 1),
-    (r"\operatorname{sech}(x)", "closest known: sec", 1),
+    (r"\operatorname{sech}(x)", "closest known functions: sec", 1),
     (r"\frac{1}{x", "'}' is missing", 11),
     (r"\left( x + 1", "\\right) is missing", 13),
     (r"x + \sin", "\\sin needs an argument", 5),
