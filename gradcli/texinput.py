@@ -1,7 +1,7 @@
 """LaTeX text → tape: grammar/latex.lark's rules, built by parser.py's tape builder.
 
 Imported only for text with a backslash (gradcli/parser.py decides), so plain input
-never pays for lark.  `TexBuilder` is the plain builder plus the LaTeX rules
+never pays for it.  `TexBuilder` is the plain builder plus the LaTeX rules
 (`tex_*`): \\frac, \\sqrt, scripts, functions written without brackets, TeX's
 letters-side-by-side products.  Nothing is rewritten as text: every node keeps its
 position in what was typed, so an error's caret points into the LaTeX.
@@ -53,8 +53,11 @@ def read_latex(text: str, known: Collection[str] = ()) -> Builder:
     builder = TexBuilder(text, known)
     parser = _lark()
     parser.options.transformer.target = builder
-    import lark.exceptions as errors
-
+    errors: Any  # each parser raises its own module's exception classes
+    if type(parser).__module__.startswith("lark"):
+        import lark.exceptions as errors
+    else:
+        from gradcli import _lalr_standalone as errors
     try:
         parser.parse(mark_closing_bars(text) if "|" in text else text)
     except errors.UnexpectedCharacters as e:
@@ -110,11 +113,24 @@ class _Dispatch:
 
 @lru_cache(maxsize=1)
 def _lark() -> Any:
-    from lark import Lark
+    """The LALR parser: `make grammar`'s tables on the standalone runtime while current.
+
+    gradcli/_latex_tables.py holds the parse tables generated from grammar/latex.lark
+    and the grammar text they came from; they run on gradcli/_lalr_standalone.py's
+    copy of Lark's runtime (milliseconds, no lark import).  An edited grammar without
+    regenerated tables falls back to building the parser with lark (~0.3 s).
+    """
+    from gradcli import _lalr_standalone as runtime
+    from gradcli import _latex_tables as tables
 
     with open(latex_grammar_path(), encoding="utf-8") as f:
-        return Lark(f.read(), parser="lalr", lexer="contextual", maybe_placeholders=True,
-                    transformer=_Dispatch())
+        text = f.read()
+    if text == tables.GRAMMAR:
+        return runtime.Lark._load_from_dict(tables.DATA, tables.MEMO, transformer=_Dispatch())
+    from lark import Lark
+
+    return Lark(text, parser="lalr", lexer="contextual", maybe_placeholders=True,
+                transformer=_Dispatch())
 
 
 def mark_closing_bars(text: str) -> str:

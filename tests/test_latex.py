@@ -214,6 +214,19 @@ def test_plain_input_does_not_import_lark() -> None:
     assert out.stdout.split() == ["False", "False"], out.stderr
 
 
+def test_tables_are_current_and_latex_needs_no_lark() -> None:
+    """`make grammar` regenerated gradcli/_latex_tables.py from this grammar/latex.lark."""
+    from gradcli import _latex_tables
+    from gradcli.texinput import latex_grammar_path
+
+    with open(latex_grammar_path(), encoding="utf-8") as f:
+        assert f.read() == _latex_tables.GRAMMAR, "run `make grammar`"
+    code = ("import sys; from gradcli.parser import parse; parse(r'\\frac{1}{2}\\sin x'); "
+            "print('lark' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.split() == ["False"], out.stderr
+
+
 # ---------------------------------------------------------------- through the command line
 
 def run(*argv: str) -> subprocess.CompletedProcess[str]:
