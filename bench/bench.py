@@ -242,6 +242,44 @@ def _best_of(cmd: list[str], n: int) -> float:
     return min(run_time(cmd) for _ in range(n))
 
 
+# ---------------------------------------------------------------- hostile input, the contract
+
+def _contract_cases() -> list[tuple[str, list[str], bytes | None, str]]:
+    """The worst inputs of issue 14's reading/budget half: each must end (exit 2) quickly."""
+    sin400 = "*".join(f"sin({i}*x + y)" for i in range(1, 401))
+    sum1000 = "+".join(f"sin({i}*x)" for i in range(1, 334))
+    n = 60
+    jac = ", ".join("+".join(f"x{j}*x{(j + i) % n}" for j in range(n)) for i in range(n))
+    jac_values = [f"x{i}=1" for i in range(n)]
+    return [
+        ("`eval -f /dev/zero`", ["eval", "-f", "/dev/zero", "--x", "1"], None, "NUL: at once"),
+        ("`eval -` of 60 MB without a newline", ["eval", "-", "--x", "1"],
+         b"x+" * 30_000_000, "stops at 50 MB"),
+        ("`eval --batch -` of 60 MB without a newline", ["eval", "x", "--batch", "-"],
+         b"1" * 60_000_000, "stops at the 1 MiB line"),
+        ("`diff` of a product of 400 `sin(i*x + y)`", ["diff", sin400], None,
+         "formula budget"),
+        ("`check --points 100000` on 1,334 nodes",
+         ["check", sum1000, "--wrt", "x", "--expect", "cos(x)", "--points", "100000"], None,
+         "points × nodes budget"),
+        ("`jacobian` of 60 outputs × 60 variables (7,200 nodes)", ["jacobian", jac, *jac_values],
+         None, "check budget"),
+        ("`eval` over a grid of 10⁹ points", ["eval", "x*y", "--x", "0:1e6:1", "--y", "0:999:1",
+                                               "--format", "csv"], None, "grid budget"),
+    ]
+
+
+def contract() -> list[tuple[str, float, int, str]]:
+    """Each worst case, whole process: seconds and exit status (2: refused, as it should)."""
+    rows = []
+    for name, argv, stdin, why in _contract_cases():
+        t = time.perf_counter()
+        done = subprocess.run([*gradcli_cmd(), *argv], env=ENV, input=stdin,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        rows.append((name, time.perf_counter() - t, done.returncode, why))
+    return rows
+
+
 # ---------------------------------------------------------------- report
 
 def report(quick: bool) -> str:
@@ -252,6 +290,7 @@ def report(quick: bool) -> str:
     sc = scale(sizes)
     bt = batch(100_000 if quick else 1_000_000, 20_000 if quick else 100_000)
     ot = others([2_000] if quick else [2_000, 20_000], 60 if quick else 120)
+    hc = contract()
     lines = ["# gradcli benchmark", "",
              f"Machine: {machine()}.", "",
              f"Produced by `make bench` (bench/bench.py) in {time.perf_counter() - started:.0f} s."
@@ -293,6 +332,11 @@ def report(quick: bool) -> str:
         target = "≥ 200,000/s" + (" ✓" if rate >= 200_000 else " ✗ (under)") \
             if name.startswith("NumPy") else "(fallback without NumPy)"
         lines.append(f"| {name} | {n:,} | {secs:.2f} s | {rate:,.0f} | {target} |")
+    lines += ["", "## Hostile input: reading limits and budgets (whole process)", "",
+              "| input | time | exit | what stops it | target |", "|---|---:|---:|---|---|"]
+    for name, secs, code, why in hc:
+        ok = " ✓" if secs < 10 and code == 2 else " ✗"
+        lines.append(f"| {name} | {secs:.2f} s | {code} | {why} | < 10 s, exit 2{ok} |")
     return "\n".join(lines) + "\n"
 
 

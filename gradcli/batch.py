@@ -777,6 +777,9 @@ def eval_batch(source_text: str, raw: dict[str, str], batch: str | None, *, fmt:
         raise missing_error(tape, missing, {**fixed, **axes})  # type: ignore[dict-item]
     extra = {n: v for n, v in fixed.items() if n in tape.variables}
     used = {n: v for n, v in axes.items() if n in tape.variables}
+    from gradcli.limits import MAX_GRID, over
+
+    over("the grid's number of points", size(used), MAX_GRID, "use fewer or coarser axes")
     for message in unused_values(tape, axes, "grid"):
         warn(message)
     return run(tape, GridSource(list(tape.variables), used, extra), None,

@@ -243,6 +243,7 @@ def check_one(f: Tape, wrt: str, expect: str, points: int = 200, seed: int = 0,
               pinned: list[dict[str, float]] | None = None,
               fixed: Mapping[str, float] | None = None) -> Verdict:
     """Compare ∂f/∂wrt with the formula `expect` at `points` points plus the pinned ones."""
+    from gradcli.limits import formula_budget
     from gradcli.parser import parse, refuse_unknown_calls
     from gradcli.simplify import formulas, simplify
     from gradcli.symbolic import differentiate
@@ -260,7 +261,9 @@ def check_one(f: Tape, wrt: str, expect: str, points: int = 200, seed: int = 0,
         raise InputError(f"--expect {expect!r} uses {', '.join(extra)}, which the "
                          "expression does not", hint="variables: " + ", ".join(f.variables))
     try:
-        formula = formulas(simplify(differentiate(f, [wrt]).tape, exact=False))[0]
+        derivative = differentiate(f, [wrt]).tape
+        formula_budget(derivative)  # before simplifying: its cost grows with the formula
+        formula = formulas(simplify(derivative, exact=False))[0]
     except InputError:  # too long to print: the check itself does not need it
         formula = "(a formula too long to print)"
     verdict = Verdict(wrt, expect, formula, answer=g)

@@ -118,9 +118,17 @@ def value_typo(text: str) -> tuple[str, int] | None:
             where = "after the exponent of" if m.group(1) else "in"
             return f"a second decimal point {where} {num}{text[j]}", j
         if j < n and text[j] == "_":
-            return f"an underscore in the number {num}_ (write it without)", j
+            return "an underscore in a number (write the digits without it)", j
         if m.group(1) and j < n and text[j].isalpha():
             return f"a letter right after the exponent of {num}: {text[j]!r}", j
+        if not m.group(1) and text[j: j + 1] in ("e", "E") and \
+                not (text[j + 1: j + 2].isalnum() or text[j + 1: j + 2] == "_"):
+            k = j + 1  # `2e 3`, `2e -3`: an exponent with a space in it, not 2·e·3
+            while k < n and text[k] in " \t":
+                k += 1
+            sign = k < n and text[k] in "+-" and text[k + 1: k + 2].isdigit()
+            if k > j + 1 and k < n and (text[k].isdigit() or sign):
+                return f"a space inside the exponent of {num}{text[j]}", j + 1
         k = j
         while k < n and text[k] in " \t":
             k += 1
@@ -311,6 +319,11 @@ def evaluate(source: str | Tape, values: Mapping[str, float], *, check: bool = T
         notes.extend(n for n in out_notes if n not in notes)
     result = Evaluation(tape, env, vals, adjoints, notes, [], warnings)
     if check:
+        from gradcli.limits import MAX_CHECK_WORK, over
+
+        over("the finite-difference check's work (outputs × variables × nodes)",
+             len(tape.outputs) * len(tape.variables) * len(tape), MAX_CHECK_WORK,
+             "use --no-check (the values and gradient need no check), or fewer outputs")
         for k, out in enumerate(tape.outputs):
             result.checks.append(fd_check(_output_at(tape, out), env, result.gradient_of(k),
                                           at_kink=bool(notes)))

@@ -404,7 +404,7 @@ def test_output_into_a_symlink_to_dev_stdout() -> None:
 
 # ---------------------------------------------------------------- the Python API
 
-from hypothesis import given  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import gradcli as api  # noqa: E402
@@ -418,6 +418,7 @@ ODD_VALUES = st.one_of(
                                                   float("inf"), "1..5", "pi/4", "1e-400"]))
 
 
+@settings(deadline=None)  # the first LaTeX-looking text imports lark
 @given(ODD_VALUES)
 def test_the_api_raises_only_gradclis_errors_for_any_value(v: object) -> None:
     try:
@@ -427,6 +428,7 @@ def test_the_api_raises_only_gradclis_errors_for_any_value(v: object) -> None:
     assert math.isfinite(r.value) and r.gradient == {"x": 2.0}
 
 
+@settings(deadline=None)
 @given(st.one_of(st.none(), st.integers(), st.floats(), st.binary(max_size=8),
                  st.lists(st.text(max_size=3), max_size=2), st.text(max_size=20)))
 def test_the_api_raises_only_gradclis_errors_for_any_expression(expr: object) -> None:

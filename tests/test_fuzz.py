@@ -9,6 +9,8 @@ stderr and nothing on stdout.  `make fuzz` runs the same with many more examples
 
 from __future__ import annotations
 
+import io
+import math
 import os
 
 from conftest import Gradcli, Result
@@ -119,3 +121,125 @@ def test_every_command_handles_any_text(gradcli: Gradcli, text: str) -> None:
 def test_any_bytes_on_stdin(gradcli: Gradcli, data: bytes) -> None:
     argv = ["eval", "-", "--x", "1"]
     _assert_clean(gradcli(*argv, stdin=data), argv)
+
+
+# ---------------------------------------------------------------- typo'd values and cells
+# (issue 14: a value is a number or a constant expression; a typo is exit 2, never a product)
+
+_SOAK = os.environ.get("GRADCLI_FUZZ") == "soak"
+_digits = st.text(alphabet="0123456789", min_size=1, max_size=6)
+_number_text = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False, width=64).map(repr),
+    st.integers(-10 ** 12, 10 ** 12).map(str),
+    st.tuples(_digits, _digits).map(lambda t: f"{t[0]}.{t[1]}"),
+    st.tuples(_digits, st.sampled_from(["e", "E", "e-", "e+"]), st.integers(0, 300))
+    .map(lambda t: f"{t[0]}{t[1]}{t[2]}"),
+)
+
+
+def _typo(text: str, how: int, a: str) -> str:
+    """One typing slip in a number: never a number any more."""
+    digits = [i for i, c in enumerate(text) if c.isdigit()]
+    at = digits[len(digits) // 2]
+    if how == 0:
+        return f"{text} {a}"  # two numbers side by side
+    if how == 1:
+        return text[:at] + " " + text[at:] if at else f"{a} {text}"  # a space inside
+    if how == 2:
+        return f"{text}.{a}" if "." in text or "e" in text.lower() else f"{text}..{a}"
+    if how == 3:
+        return f"{text}e{a}x" if "e" not in text.lower() else f"{text}e"  # letter after exp.
+    if how == 4:
+        return text[:at] + "_" + text[at:] if at else f"{text}_{a}"
+    return text[:at] + chr(ord(text[at]) + 0xFEE0) + text[at + 1:]  # a full-width digit
+
+
+def _is_refusal(name: str, text: str) -> bool:
+    from gradcli.batch import _number  # the cell reader, next to the value reader
+    from gradcli.errors import InputError
+    from gradcli.pipeline import parse_value
+
+    try:
+        parse_value(name, text)
+    except InputError:
+        value_refused = True
+    else:
+        value_refused = False
+    assert isinstance(_number(name, text), str) == value_refused, text  # cells: the same rule
+    return value_refused
+
+
+@given(_number_text)
+def test_a_number_reads_back_as_itself(text: str) -> None:
+    from gradcli.pipeline import parse_value
+
+    v = float(text)
+    if v == 0 and any(c in "123456789" for c in text.lower().split("e")[0]) or \
+            not math.isfinite(v):
+        assert _is_refusal("x", text)  # underflowed to 0 or past a double: an error
+    else:
+        assert parse_value("x", text) == v
+
+
+@given(_number_text, st.integers(0, 5), _digits)
+def test_a_typo_in_a_number_is_refused(text: str, how: int, other: str) -> None:
+    assert _is_refusal("x", _typo(text, how, other))
+
+
+# ---------------------------------------------------------------- broken pipes
+# (a reader that goes away, after any number of characters: exit 0, never 1, no traceback)
+
+class _Closing(io.StringIO):
+    """stdout whose reader leaves after `keep` characters."""
+
+    def __init__(self, keep: int) -> None:
+        super().__init__()
+        self.keep = keep
+
+    def write(self, s: str) -> int:
+        if self.tell() + len(s) > self.keep:
+            raise BrokenPipeError(32, "Broken pipe")
+        return super().write(s)
+
+    def flush(self) -> None:  # nothing is held back here: a flush has nothing to send
+        pass
+
+    def fileno(self) -> int:  # a real pipe has one (terminal checks ask for it)
+        return _DEVNULL
+
+
+_DEVNULL = os.open(os.devnull, os.O_WRONLY)
+
+
+_PIPED = [["eval", "x*y*z", "--x", "1", "--y", "2", "--z", "3"],
+          ["eval", "sin(x)*y", "--x", "0:3:0.01", "--y", "1,2"],
+          ["eval", "x+y", "--batch", "-"],
+          ["diff", "x^2*y + sin(x*y)"], ["check", "x^2", "--wrt", "x", "--expect", "3x"],
+          ["hessian", "x*y", "--x", "1", "--y", "2"], ["explain", "x*y", "--x", "1", "--y", "2"],
+          ["graph", "x*y + sin(x)", "--x", "1", "--y", "2"], ["--help"], ["help", "eval"],
+          ["jacobian", "x*y, x+y", "--x", "1", "--y", "2"]]
+
+
+@settings(max_examples=2000 if _SOAK else 40)
+@given(st.sampled_from(_PIPED), st.sampled_from(["table", "json", "csv", "tsv", "plain", "-q"]),
+       st.integers(0, 3000))
+def test_a_reader_that_goes_away_is_never_an_error(argv: list[str], fmt: str,
+                                                    keep: int) -> None:
+    import sys
+
+    from gradcli.cli import run
+
+    args = [*argv, *(["-q"] if fmt == "-q" else ["--format", fmt])] if argv[0] not in (
+        "--help", "help") else argv
+    out, err, old = _Closing(keep), io.StringIO(), (sys.stdout, sys.stderr, sys.stdin)
+    sys.stdout, sys.stderr = out, err
+    sys.stdin = io.TextIOWrapper(io.BytesIO(b"x,y\n" + b"1,2\n" * 300), encoding="utf-8")
+    try:
+        code = run(args)
+    finally:
+        sys.stdout, sys.stderr, sys.stdin = old
+    assert "Traceback" not in err.getvalue() and "internal error" not in err.getvalue()
+    full_err = err.getvalue()
+    if code != 0:  # only when the output fit before the reader left: the command's own status
+        assert out.tell() <= keep, (args, code, full_err)
+        assert code in (1, 2), (args, code, full_err)

@@ -66,6 +66,13 @@ def command(args: tuple[str, ...], file: str | None, expect: tuple[str, ...],
         raise InputError(f"{len(names)} --wrt but {len(expect)} --expect; give one --expect "
                          "per --wrt, in the same order")
     pinned = parse_points(at)
+    from gradcli.limits import MAX_CHECK_POINTS, over
+
+    size = len(tape) + sum(len(parse(g)) for g in expect)
+    over(f"--points × nodes ({points + len(pinned):,} points × {size:,} nodes)",
+         (points + len(pinned)) * size, MAX_CHECK_POINTS,
+         f"use --points {max(1, MAX_CHECK_POINTS // size - len(pinned))} or fewer "
+         "for this expression")
     verdicts = [check_one(tape, w, g, points=points, seed=seed, pinned=pinned, fixed=fixed)
                 for w, g in zip(names, expect, strict=True)]
     f = tape.output_names[-1] if tape.output_names and tape.output_names[-1].isidentifier() \

@@ -21,6 +21,7 @@ def derivative_table(source: str, wrt: list[str], exact: bool) -> dict[str, Any]
     """Parse, differentiate (symbolic reverse sweep) and simplify: one row per partial."""
     from gradcli.definitions import derivative_wrt
     from gradcli.latex import latex, name_tex
+    from gradcli.limits import formula_budget
     from gradcli.parser import parse, refuse_unknown_calls
     from gradcli.reading import read_as
     from gradcli.simplify import formulas, simplify
@@ -32,6 +33,7 @@ def derivative_table(source: str, wrt: list[str], exact: bool) -> dict[str, Any]
     rows = []
     for k, out in enumerate(tape.outputs):
         d = differentiate(tape, wrt, output=out)
+        formula_budget(d.tape)  # before simplifying: its cost grows with the formula
         simple = simplify(d.tape, exact=exact)
         name = tape.output_names[k] if k < len(tape.output_names) else ""
         f = name if name.isidentifier() else "f" if len(tape.outputs) == 1 else f"f{k + 1}"
