@@ -24,7 +24,7 @@ from fractions import Fraction
 from functools import partial
 
 from gradcli import jet
-from gradcli.errors import InputError
+from gradcli.errors import GradcliError, InputError
 from gradcli.fdcheck import PartialCheck, check_one
 from gradcli.forward import forward
 from gradcli.numfmt import number_text
@@ -82,19 +82,31 @@ def derivatives(tape: Tape, values: Mapping[str, float], order: int, *,
     x = ev.env[name]
     ds = _sweep(tape, name, x, order)
     result = Derivatives(ev, name, x, ds, [None])
+    # one sweep to the full order per point serves the check of every order: the
+    # points x ± h, x ± 2h are the same for all k (30 orders of 400 nested sines:
+    # 5 sweeps instead of 175, 30 s -> 3 s)
+    sweeps: dict[float, list[float]] = {x: ds}
     for k in range(1, order + 1):
         if not check:
             result.checks.append(None)
         elif k == 1 and ev.check is not None:
             result.checks.append(ev.check.partials[name])
         else:
-            result.checks.append(check_one(partial(_kth, tape, name, k - 1), ev.env, name,
-                                           ds[k], at_kink=bool(ev.notes)))
+            result.checks.append(check_one(partial(_kth, tape, name, k - 1, sweeps, order),
+                                           ev.env, name, ds[k], at_kink=bool(ev.notes)))
     return result
 
 
-def _kth(tape: Tape, name: str, k: int, point: Mapping[str, float]) -> float:
-    return _sweep(tape, name, point[name], k)[k]
+def _kth(tape: Tape, name: str, k: int, sweeps: dict[float, list[float]], order: int,
+         point: Mapping[str, float]) -> float:
+    x = point[name]
+    ds = sweeps.get(x)
+    if ds is None:
+        try:
+            ds = sweeps[x] = _sweep(tape, name, x, order)
+        except GradcliError:  # a higher order undefined here: this order alone may not be
+            return _sweep(tape, name, x, k)[k]
+    return ds[k]
 
 
 def _sweep(tape: Tape, name: str, x: float, order: int) -> list[float]:

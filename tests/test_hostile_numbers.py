@@ -181,3 +181,33 @@ def test_the_largest_superscript_exponent_still_reads() -> None:
     r = run("eval", "x" + "⁹" * 308, "--x", "1", "-q")  # 1^(10^308 - 1) = 1, slope 10^308
     assert r.returncode == 0, r.stderr
     assert [float(v) for v in r.stdout.split()] == [1.0, float("9" * 308)]
+
+
+# ---------------------------------------------------------------- budgets: --order's check
+
+def test_order_30_on_400_nested_sines_is_checked_in_a_few_sweeps() -> None:
+    """The issue's 32 s case: the check reuses one full-order sweep per point."""
+    import time
+
+    text = "sin(" * 400 + "x" + ")" * 400
+    start = time.process_time()
+    from gradcli import taylor
+    from gradcli.parser import parse
+
+    calls: list[int] = []
+    sweep = taylor._sweep
+
+    def counted(*args: object) -> list[float]:
+        calls.append(1)
+        return sweep(*args)  # type: ignore[arg-type]
+
+    taylor._sweep = counted  # type: ignore[assignment]
+    try:
+        d = taylor.derivatives(parse(text), {"x": 0.5}, 30)
+    finally:
+        taylor._sweep = sweep  # type: ignore[assignment]
+    assert d.passed and len(d.values) == 31
+    assert len(calls) <= 6, len(calls)  # the point and x ± h, x ± 2h; was 175
+    assert time.process_time() - start < 60
+    r = run("eval", text, "--x", "0.5", "--order", "30", "--format", "json")
+    assert r.returncode == 0, r.stderr
