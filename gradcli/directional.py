@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gradcli.errors import InputError
-from gradcli.fdcheck import PartialCheck, check_one
+from gradcli.fdcheck import PartialCheck, can_kink, check_one
 from gradcli.pipeline import Evaluation, parse_value
 
 
@@ -86,5 +86,6 @@ def directional(ev: Evaluation, text: str, check: bool) -> Directional:
             t = p["t"]
             return float(forward(tape, {n: x + t * v[n] for n, x in ev.env.items()})[o])
 
-        checks.append(check_one(along, {"t": 0.0}, "t", values[k], at_kink=bool(ev.notes)))
+        checks.append(check_one(along, {"t": 0.0}, "t", values[k], at_kink=bool(ev.notes),
+                                kinks=can_kink(tape.ops)))
     return Directional(v, values, checks)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from gradcli.errors import GradcliError
@@ -63,16 +63,28 @@ class Check:
 
 
 def fd_check(f: Func, env: Mapping[str, float], grad: Mapping[str, float],
-             at_kink: bool = False) -> Check:
+             at_kink: bool = False, kinks: bool = True) -> Check:
     """Check each d f/d name in `grad` at `env`; `f` evaluates the output at a point.
 
     `at_kink` says the sweep met a kink on the way (a Note): only then may a
-    disagreement be called a kink rather than a mismatch.
+    disagreement be called a kink rather than a mismatch.  `kinks` says whether f
+    can have one at all (see `can_kink`): without, a disagreement is never put
+    down to a kink nearby.
     """
     result = Check(METHOD)
     for name, ad in grad.items():
-        result.partials[name] = check_one(f, env, name, float(ad), at_kink)
+        result.partials[name] = check_one(f, env, name, float(ad), at_kink, kinks)
     return result
+
+
+def can_kink(ops: Iterable[str]) -> bool:
+    """Whether a graph of these ops can have a kink or jump: abs, relu, min, max, sign or
+    step (the table's `kink` ops).  Elsewhere f is smooth where defined, and a slope
+    that disagrees with finite differences is a wrong slope (or a rounding one), not a
+    kink nearby (x/(3x) at 1e-100 was excused as 'a kink within 5.9e-109')."""
+    from gradcli.ops import OPS
+
+    return any(OPS[op].kink for op in set(ops) if op in OPS)
 
 
 def _at(f: Func, env: Mapping[str, float], name: str, x: float) -> float | None:
@@ -86,7 +98,7 @@ def _at(f: Func, env: Mapping[str, float], name: str, x: float) -> float | None:
 
 
 def check_one(f: Func, env: Mapping[str, float], name: str, ad: float,
-              at_kink: bool = False) -> PartialCheck:
+              at_kink: bool = False, kinks: bool = True) -> PartialCheck:
     """The finite-difference verdict for one partial derivative."""
     x = float(env[name])
     h = EPS ** (1 / 3) * max(1.0, abs(x))
@@ -119,7 +131,8 @@ def check_one(f: Func, env: Mapping[str, float], name: str, ad: float,
         return _with(best, verdict="inconclusive",
                      reason="the finite differences do not converge as the step shrinks "
                             "(a singularity nearby?); the check can neither confirm nor refute")
-    return _classify(f, env, name, ad, x, best, at_kink, scale, sorted(p.step for p in tried))
+    return _classify(f, env, name, ad, x, best, at_kink and kinks, scale,
+                     sorted(p.step for p in tried), kinks)
 
 
 def _drifts(tried: list[PartialCheck], best: PartialCheck) -> bool:
@@ -136,7 +149,7 @@ def _with(p: PartialCheck, **changes: object) -> PartialCheck:
 
 def _classify(f: Func, env: Mapping[str, float], name: str, ad: float, x: float,
               best: PartialCheck, at_kink: bool, scale: float,
-              steps: list[float]) -> PartialCheck:
+              steps: list[float], kinks: bool = True) -> PartialCheck:
     """Name the cause of a disagreement that survived the step sweep."""
     if best.verdict == "n/a":
         return best
@@ -157,7 +170,7 @@ def _classify(f: Func, env: Mapping[str, float], name: str, ad: float, x: float,
             return _with(best, verdict="kink", left=left, right=right,
                          reason=f"one-sided slopes differ (left {left:.6g}, right {right:.6g}); "
                                 "the reported number is a convention (see the notes)")
-    for step in steps:  # smallest first: the first step whose one-sided slopes resolve it
+    for step in steps if kinks else []:  # smallest first: the first that resolves it
         near = _kink_nearby(f, env, name, ad, x, step)
         if near is not None:
             left, right = near

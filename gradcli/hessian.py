@@ -16,7 +16,7 @@ from typing import Any
 
 from gradcli.dual import DUAL, FNS, Dual
 from gradcli.errors import DomainError, InputError
-from gradcli.fdcheck import PartialCheck, check_one
+from gradcli.fdcheck import PartialCheck, can_kink, check_one
 from gradcli.forward import forward
 from gradcli.linalg import EigenvalueOverflow, Matrix, definiteness, symmetric_eigenvalues
 from gradcli.pipeline import Evaluation, evaluate
@@ -146,6 +146,7 @@ def check_hessian(tape: Tape, env: Mapping[str, float], names: list[str], h: Mat
     """Each H_ij against finite differences of the swept ∂f/∂x_i along x_j."""
     out = tape.outputs[0]
     need = needs_grad(tape)
+    kinks = can_kink(tape.ops)
     rows: list[list[PartialCheck]] = [[] for _ in names]
     for j, name_j in enumerate(names):
         # the difference quotients along x_j move x_j alone: the swept gradient is
@@ -165,7 +166,8 @@ def check_hessian(tape: Tape, env: Mapping[str, float], names: list[str], h: Mat
 
         for i in range(len(names)):
             entry = _column_entry(grad_at, name_j, i)
-            rows[i].append(check_one(entry, {name_j: env[name_j]}, name_j, h[i][j], at_kink))
+            rows[i].append(check_one(entry, {name_j: env[name_j]}, name_j, h[i][j], at_kink,
+                                     kinks))
     return rows
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gradcli.errors import GradcliError, InputError
-from gradcli.fdcheck import Check, fd_check
+from gradcli.fdcheck import Check, can_kink, fd_check
 from gradcli.forward import forward
 from gradcli.parser import parse
 from gradcli.reverse import Note, reverse, value_notes
@@ -326,5 +326,5 @@ def evaluate(source: str | Tape, values: Mapping[str, float], *, check: bool = T
              "use --no-check (the values and gradient need no check), or fewer outputs")
         for k, out in enumerate(tape.outputs):
             result.checks.append(fd_check(_output_at(tape, out), env, result.gradient_of(k),
-                                          at_kink=bool(notes)))
+                                          at_kink=bool(notes), kinks=can_kink(tape.ops)))
     return result

@@ -25,7 +25,7 @@ from functools import partial
 
 from gradcli import jet
 from gradcli.errors import GradcliError, InputError
-from gradcli.fdcheck import PartialCheck, check_one
+from gradcli.fdcheck import PartialCheck, can_kink, check_one
 from gradcli.forward import forward
 from gradcli.numfmt import number_text
 from gradcli.pipeline import Evaluation, evaluate
@@ -93,7 +93,8 @@ def derivatives(tape: Tape, values: Mapping[str, float], order: int, *,
             result.checks.append(ev.check.partials[name])
         else:
             result.checks.append(check_one(partial(_kth, tape, name, k - 1, sweeps, order),
-                                           ev.env, name, ds[k], at_kink=bool(ev.notes)))
+                                           ev.env, name, ds[k], at_kink=bool(ev.notes),
+                                           kinks=can_kink(tape.ops)))
     return result
 
 

@@ -211,3 +211,36 @@ def test_order_30_on_400_nested_sines_is_checked_in_a_few_sweeps() -> None:
     assert time.process_time() - start < 60
     r = run("eval", text, "--x", "0.5", "--order", "30", "--format", "json")
     assert r.returncode == 0, r.stderr
+
+
+# ---------------------------------------------------------------- cancellation and kinks
+
+def _verdict(r: subprocess.CompletedProcess[str], name: str = "x") -> str:
+    import json
+
+    data = json.loads(r.stdout)
+    return str(data["check"]["partials"][name]["verdict"])
+
+
+@pytest.mark.parametrize("text, x", [
+    ("x/(3x)", "1e-100"),  # the issue's: 4.86e83 from two 3.3e99 terms
+    ("(x*y)/(y*x)", "1e-150"),
+    ("x^2/x - x", "1e-160"),
+])
+def test_cancellation_is_never_passed_as_a_kink(text: str, x: str) -> None:
+    """No abs, relu, min, max, sign or step: a disagreement is never 'a kink nearby'."""
+    import json
+
+    r = run("eval", text, "--x", x, "--y", "1e-150", "--format", "json")
+    assert r.returncode in (0, 1), r.stderr
+    verdict = _verdict(r)
+    assert verdict != "kink"
+    if verdict == "ok":  # then the number must be right: each of these is constant in x
+        assert abs(json.loads(r.stdout)["gradient"]["x"]) <= 1e-6
+
+
+def test_a_real_kink_nearby_is_still_a_kink() -> None:
+    # abs(x - 1e-300) at 0: the kink is closer than any step; the slope is its own side's
+    r = run("eval", "abs(x - 1e-300)", "--x", "0", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert _verdict(r) == "kink"
