@@ -85,8 +85,12 @@ class HessianResult:
                 "second-derivative test is inconclusive (higher derivatives decide)")
 
 
-def hessian(tape: Tape, values: Mapping[str, float], *, check: bool = True) -> HessianResult:
-    """The Hessian of the tape's (single) output at `values`, with its checks."""
+def hessian(tape: Tape, values: Mapping[str, float], *, check: bool = True,
+            convention: str = "torch") -> HessianResult:
+    """The Hessian of the tape's (single) output at `values`, with its checks.
+
+    `convention` (--subgradient) picks the slope at a kink in every sweep, as eval's.
+    """
     if len(tape.outputs) != 1:
         raise InputError(f"a Hessian needs one output; this has {len(tape.outputs)}",
                          hint="give one expression (gradcli jacobian takes several)")
@@ -99,7 +103,7 @@ def hessian(tape: Tape, values: Mapping[str, float], *, check: bool = True) -> H
                          f"the limit ({MAX_VARIABLES} variables, and variables × nodes at "
                          f"most {MAX_SWEEP_NODES:,})",
                          hint="hold some variables fixed as numbers")
-    ev = evaluate(tape, values, check=check)
+    ev = evaluate(tape, values, check=check, convention=convention)
     names = list(tape.variables)
     out = tape.outputs[0]
     need = needs_grad(tape)
@@ -108,7 +112,7 @@ def hessian(tape: Tape, values: Mapping[str, float], *, check: bool = True) -> H
     for name in names:
         point = {n: Dual(v, 1.0 if n == name else 0.0) for n, v in ev.env.items()}
         vals = forward(tape, point, fns=FNS)
-        adj, more = reverse(tape, vals, out, need, m=DUAL)
+        adj, more = reverse(tape, vals, out, need, m=DUAL, convention=convention)
         notes.extend(n for n in more if n not in notes)
         cols.append([_tangent(adj[tape.variables[n]]) for n in names])
     n = len(names)
@@ -117,7 +121,8 @@ def hessian(tape: Tape, values: Mapping[str, float], *, check: bool = True) -> H
     sym = [[_mean(raw[i][j], raw[j][i]) for j in range(n)] for i in range(n)]
     result = HessianResult(ev, names, sym, asym, notes, eigenvalues=_eigenvalues(tape, sym))
     if check:
-        result.checks = check_hessian(tape, ev.env, names, sym, at_kink=bool(notes))
+        result.checks = check_hessian(tape, ev.env, names, sym, at_kink=bool(notes),
+                                      convention=convention)
     return result
 
 
@@ -142,7 +147,7 @@ def _tangent(v: Any) -> float:
 
 
 def check_hessian(tape: Tape, env: Mapping[str, float], names: list[str], h: Matrix,
-                  at_kink: bool = False) -> list[list[PartialCheck]]:
+                  at_kink: bool = False, convention: str = "torch") -> list[list[PartialCheck]]:
     """Each H_ij against finite differences of the swept ∂f/∂x_i along x_j."""
     out = tape.outputs[0]
     need = needs_grad(tape)
@@ -160,7 +165,7 @@ def check_hessian(tape: Tape, env: Mapping[str, float], names: list[str], h: Mat
             if got is None:
                 point = dict(env)
                 point[name_j] = x
-                adj, _ = reverse(tape, forward(tape, point), out, need)
+                adj, _ = reverse(tape, forward(tape, point), out, need, convention=convention)
                 got = cache[x] = [float(adj[tape.variables[n]]) for n in names]
             return got
 

@@ -24,11 +24,14 @@ from fractions import Fraction
 from functools import partial
 
 from gradcli import jet
-from gradcli.errors import GradcliError, InputError
+from gradcli.diagnose import describe
+from gradcli.errors import DomainError, GradcliError, InputError
 from gradcli.fdcheck import PartialCheck, can_kink, check_one
 from gradcli.forward import forward
 from gradcli.numfmt import number_text
+from gradcli.ops import OPS
 from gradcli.pipeline import Evaluation, evaluate
+from gradcli.reverse import Note
 from gradcli.tape import Tape
 
 MAX_ORDER = 30  # plenty for a Taylor polynomial; keeps a typo (--order 3000) from hanging
@@ -73,14 +76,22 @@ def single_variable(tape: Tape, what: str) -> str:
 
 
 def derivatives(tape: Tape, values: Mapping[str, float], order: int, *,
-                check: bool = True) -> Derivatives:
-    """f and its derivatives up to `order` at the point, each order checked."""
+                check: bool = True, convention: str = "torch") -> Derivatives:
+    """f and its derivatives up to `order` at the point, each order checked.
+
+    `convention` (--subgradient) as for the gradient: "error" refuses a kink (exit
+    3); the jets follow PyTorch's convention, so a one-sided or mean one is refused
+    at a kink rather than mixed with it.
+    """
     if not 1 <= order <= MAX_ORDER:
         raise InputError(f"--order {order}: the order must be between 1 and {MAX_ORDER}")
     name = single_variable(tape, "higher derivatives (--order, taylor)")
-    ev = evaluate(tape, values, check=check)
+    ev = evaluate(tape, values, check=check, convention=convention)
+    kinked = _kinks(ev, convention, order)
     x = ev.env[name]
     ds = _sweep(tape, name, x, order)
+    if kinked:  # the first derivative is the gradient's, under the convention asked for
+        ds[1] = float(ev.gradient[name])
     result = Derivatives(ev, name, x, ds, [None])
     # one sweep to the full order per point serves the check of every order: the
     # points x ± h, x ± 2h are the same for all k (30 orders of 400 nested sines:
@@ -96,6 +107,41 @@ def derivatives(tape: Tape, values: Mapping[str, float], order: int, *,
                                            ev.env, name, ds[k], at_kink=bool(ev.notes),
                                            kinks=can_kink(tape.ops)))
     return result
+
+
+def _kinks(ev: Evaluation, convention: str, order: int) -> bool:
+    """--subgradient for the higher orders; whether a kink sits at the point.
+
+    A kink shapes the orders past the first even where the gradient does not see it
+    (relu(x)^2 at 0: f' = 0 either way, f'' is 0 or 2): "error" refuses it, a
+    one-sided or mean convention is refused (the jets follow PyTorch's), and
+    PyTorch's is noted where the gradient's sweep did not note it."""
+    tape, vals = ev.tape, ev.values
+    noted = {n.node for n in ev.notes}
+    kinked = False
+    for i, op in enumerate(tape.ops):
+        spec = OPS.get(op)
+        if spec is None or not spec.kink or spec.singular is None:
+            continue
+        why = spec.singular(*[vals[j] for j in tape.args[i]])
+        if why is None:
+            continue
+        kinked = True
+        if order == 1:  # the gradient's sweep applied the convention (or refused)
+            continue
+        if convention == "error":
+            raise DomainError(f"{describe(tape, i)}: {why}; the derivatives of order 2 and up "
+                              "do not exist here (choose a convention with --subgradient)",
+                              text=tape.text, pos=tape.pos[i])
+        if convention != "torch":
+            raise InputError(f"--subgradient {convention} gives one-sided first derivatives; "
+                             f"at the kink of {describe(tape, i)} the higher derivatives "
+                             "follow PyTorch's convention",
+                             hint="use --subgradient torch, or error to refuse the kink")
+        if i not in noted:
+            ev.notes.append(Note(i, f"{describe(tape, i)}: {why}; the higher derivatives "
+                                    f"take {spec.convention} (PyTorch's convention)"))
+    return kinked
 
 
 def _kth(tape: Tape, name: str, k: int, sweeps: dict[float, list[float]], order: int,

@@ -244,3 +244,47 @@ def test_a_real_kink_nearby_is_still_a_kink() -> None:
     r = run("eval", "abs(x - 1e-300)", "--x", "0", "--format", "json")
     assert r.returncode == 0, r.stderr
     assert _verdict(r) == "kink"
+
+
+# ---------------------------------------------------------------- every option on every path
+
+@pytest.mark.parametrize("argv", [
+    ["eval", "abs(x)", "--x", "0", "--order", "1"],  # the issue's: exit 0 with d/dx = 0
+    ["eval", "relu(x)^2", "--x", "0", "--order", "2"],  # f' exists; f'' does not
+    ["taylor", "abs(x)", "--x", "0"],
+    ["hessian", "abs(x)*y", "--x", "0", "--y", "1"],
+    ["jacobian", "abs(x), y", "--x", "0", "--y", "1"],
+    ["eval", "max(x, y)", "--x", "1", "--y", "1"],
+])
+def test_subgradient_error_refuses_a_kink_everywhere(argv: list[str]) -> None:
+    assert_clean_error(run(*argv, "--subgradient", "error"), 3)
+
+
+def test_subgradient_error_in_a_batch_is_an_error_cell() -> None:
+    r = run("eval", "abs(x)", "--x", "0,1", "--subgradient", "error", "--format", "csv")
+    assert r.returncode == 3
+    rows = csv_rows(r.stdout)
+    assert rows[0][1:3] == ["", ""] and rows[0][-1]  # no number, an error
+    assert [float(v) for v in rows[1][1:3]] == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("convention, slope", [("left", -1.0), ("right", 1.0), ("mean", 0.0)])
+def test_one_sided_conventions_reach_hessian_jacobian_and_order(convention: str,
+                                                                  slope: float) -> None:
+    import json
+
+    r = run("jacobian", "abs(x), y", "--x", "0", "--y", "1", "--subgradient", convention,
+            "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["jacobian"][0][0] == slope
+    r = run("hessian", "abs(x)*y", "--x", "0", "--y", "1", "--subgradient", convention,
+            "--format", "json", "--no-check")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["gradient"] == [slope, 0.0]
+    r = run("eval", "abs(x)", "--x", "0", "--order", "1", "--subgradient", convention,
+            "--format", "json", "--no-check")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["derivatives"][1] == slope
+    # past the first order the jets follow PyTorch's convention: refused, not mixed
+    r = run("eval", "relu(x)^2", "--x", "0", "--order", "2", "--subgradient", convention)
+    assert_clean_error(r, 2)

@@ -84,7 +84,8 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool, exact: bool
         if direction is not None:
             raise InputError("--order and --direction do not go together",
                              hint="--order is for a function of one variable")
-        taylor = derivatives(parse(source), values, order, check=not no_check)
+        taylor = derivatives(parse(source), values, order, check=not no_check,
+                             convention=subgradient)
         for w in taylor.evaluation.warnings:
             warn(w)
         return show(taylor_result(taylor, None), fmt, digits, quiet, wrt)

@@ -5,16 +5,23 @@ from __future__ import annotations
 import click
 
 from gradcli.cli import show, warn
-from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
+from gradcli.commands.options import (
+    VALUE_SETTINGS,
+    expression_input,
+    output_options,
+    split_args,
+    subgradient_option,
+)
 from gradcli.errors import check_wrt
 
 
 @click.command("hessian", context_settings=VALUE_SETTINGS)
 @expression_input()
 @click.option("--no-check", is_flag=True, help="Skip the finite-difference checks.")
+@subgradient_option
 @output_options
-def command(args: tuple[str, ...], file: str | None, no_check: bool, fmt: str,
-            digits: int | None, quiet: bool, wrt: tuple[str, ...]) -> int:
+def command(args: tuple[str, ...], file: str | None, no_check: bool, subgradient: str,
+            fmt: str, digits: int | None, quiet: bool, wrt: tuple[str, ...]) -> int:
     """Value, gradient and Hessian of EXPR at a point, and whether it is a minimum.
 
     Second derivatives come from forward-over-reverse sweeps on the operations
@@ -43,7 +50,7 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool, fmt: str,
     values = {name: parse_value(name, text) for name, text in raw.items()}
     tape = parse(source)
     check_wrt(wrt, tape.variables)  # before the work, which grows with the variables
-    r = hessian(tape, values, check=not no_check)
+    r = hessian(tape, values, check=not no_check, convention=subgradient)
     for w in r.evaluation.warnings:
         warn(w)
     return show(Result("hessian", r, list(r.variables), read_as(tape),

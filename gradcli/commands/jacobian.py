@@ -8,7 +8,13 @@ from __future__ import annotations
 import click
 
 from gradcli.cli import show, warn
-from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
+from gradcli.commands.options import (
+    VALUE_SETTINGS,
+    expression_input,
+    output_options,
+    split_args,
+    subgradient_option,
+)
 
 DIRECTION_HELP = ("Also the directional derivative ∇f·v (a Jacobian-vector product) along "
                   "V: values in the order of the variables (1,2) or by name (x=1,y=2); "
@@ -19,9 +25,11 @@ DIRECTION_HELP = ("Also the directional derivative ∇f·v (a Jacobian-vector pr
 @expression_input()
 @click.option("--direction", metavar="V", default=None, help=DIRECTION_HELP)
 @click.option("--no-check", is_flag=True, help="Skip the finite-difference check.")
+@subgradient_option
 @output_options
 def command(args: tuple[str, ...], file: str | None, direction: str | None, no_check: bool,
-            fmt: str, digits: int | None, quiet: bool, wrt: tuple[str, ...]) -> int:
+            subgradient: str, fmt: str, digits: int | None, quiet: bool,
+            wrt: tuple[str, ...]) -> int:
     """The Jacobian of one or more outputs at a point: a row per output, a column per input.
 
     Outputs are separated by commas ("x*y, x+y"), or a program's last line lists
@@ -44,7 +52,7 @@ def command(args: tuple[str, ...], file: str | None, direction: str | None, no_c
 
     source, raw = split_args(args, file)
     values = {name: parse_value(name, text) for name, text in raw.items()}
-    ev = evaluate(source, values, check=not no_check)
+    ev = evaluate(source, values, check=not no_check, convention=subgradient)
     for w in ev.warnings:
         warn(w)
     d = directional(ev, direction, not no_check) if direction is not None else None

@@ -45,6 +45,15 @@ def output_options(f: F) -> F:
     return f
 
 
+def subgradient_option(f: F) -> F:
+    """--subgradient: the number at a kink or tie, the same on every command that sweeps."""
+    from gradcli.reverse import CONVENTIONS
+
+    return click.option("--subgradient", type=click.Choice(CONVENTIONS), default="torch",
+                        show_default=True, help="The number to report at a kink or tie: "
+                        "PyTorch's, a one-sided slope, their mean, or an error (exit 3).")(f)
+
+
 def read_text(path: str) -> str:
     """A file's text, or standard input for '-'; bad UTF-8 is an input error.
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import click
 
 from gradcli.cli import show, warn
-from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
+from gradcli.commands.options import (
+    VALUE_SETTINGS,
+    expression_input,
+    output_options,
+    split_args,
+    subgradient_option,
+)
 from gradcli.taylor import MAX_ORDER, derivatives, polynomial
 
 
@@ -14,9 +20,11 @@ from gradcli.taylor import MAX_ORDER, derivatives, polynomial
 @click.option("--order", "-n", type=click.IntRange(1, MAX_ORDER), default=3, show_default=True,
               help="The degree of the polynomial.")
 @click.option("--no-check", is_flag=True, help="Skip the finite-difference checks.")
+@subgradient_option
 @output_options
-def command(args: tuple[str, ...], file: str | None, order: int, no_check: bool, fmt: str,
-            digits: int | None, quiet: bool, wrt: tuple[str, ...]) -> int:
+def command(args: tuple[str, ...], file: str | None, order: int, no_check: bool,
+            subgradient: str, fmt: str, digits: int | None, quiet: bool,
+            wrt: tuple[str, ...]) -> int:
     """The Taylor polynomial of degree N of a one-variable EXPR around a point.
 
     The derivatives come from Taylor arithmetic on the operations table, each
@@ -43,7 +51,7 @@ def command(args: tuple[str, ...], file: str | None, order: int, no_check: bool,
         raise InputError("gradcli taylor takes a function of one variable; --wrt does not apply")
     source, raw = split_args(args, file)
     values = {name: parse_value(name, text) for name, text in raw.items()}
-    d = derivatives(parse(source), values, order, check=not no_check)
+    d = derivatives(parse(source), values, order, check=not no_check, convention=subgradient)
     for w in d.evaluation.warnings:
         warn(w)
     return show(taylor_result(d, polynomial(d)), fmt, digits, quiet, wrt)
