@@ -73,12 +73,23 @@ def reverse(tape: Tape, vals: list[Any], output: int | None = None,
     notes: list[Note] = []
     # the table's rules for + - * / and neg, inlined: only when the caller uses the table's
     inline = partials is local_partials
+    reach: list[bool] | None = None  # which nodes feed the output, worked out when needed
     for i in range(out, -1, -1):
         g = adj[i]
         op = ops[i]
-        if not g or op == VAR or op == CONST or not need[i]:
+        if op == VAR or op == CONST or not need[i]:
             continue
         a = args[i]
+        if not g:
+            # a zero adjoint multiplies this node's partials, but an infinite or undefined
+            # one is no number to multiply (sqrt(x)^2 at 0: 0·∞): a domain error all the
+            # same, wherever the node feeds the output.  + - * / and neg are always finite.
+            if op not in _ARITH or not inline:
+                reach = _feeds(tape, out) if reach is None else reach
+                if reach[i]:
+                    _undefined_slope(tape, i, vals, need, partials(op, vals[i],
+                                                                   [vals[j] for j in a], m))
+            continue
         # the arithmetic operators: partials always finite, no singular points
         if inline:
             if op == "add":
@@ -107,22 +118,46 @@ def reverse(tape: Tape, vals: list[Any], output: int | None = None,
         slopes = partials(op, vals[i], argv, m)
         if note is not None and spec.kink:
             slopes, note = _at_kink(tape, i, spec, argv, slopes, note, convention, zero)
+        _undefined_slope(tape, i, vals, need, slopes, note)
         for j, p in zip(a, slopes, strict=True):
-            if not need[j]:
-                continue
-            # inf or nan: the slope is undefined here (a Dual: the slope or one of its own)
-            k = bad_order(p) if not isinstance(p, (float, int)) or p - p != 0 else None
-            if k is not None:
-                raise DomainError(
-                    f"the {order_word(k + 1)} of {describe(tape, i)} is undefined"
-                    + where(args_text(tape, i, vals)) + (f": {note}" if note else ""),
-                    text=tape.text, pos=tape.pos[i])
-            adj[j] += g * p
+            if need[j]:
+                adj[j] += g * p
         if note is not None:
             notes.append(Note(i, f"{describe(tape, i)}: {note}"))
     if not all(map(finite, adj)):
         raise nonfinite_error(tape, adj, "gradient")
     return adj, notes
+
+
+_ARITH = frozenset(("add", "sub", "mul", "div", "neg"))
+
+
+def _undefined_slope(tape: Tape, i: int, vals: list[Any], need: list[bool],
+                     slopes: tuple[Any, ...], note: str | None = None) -> None:
+    """Raise where a slope node i passes on is inf or nan (a Dual: it or one of its own)."""
+    singular = OPS[tape.ops[i]].singular
+    if note is None and singular is not None:
+        note = singular(*[vals[j] for j in tape.args[i]])
+    for j, p in zip(tape.args[i], slopes, strict=True):
+        if not need[j]:
+            continue
+        k = bad_order(p) if not isinstance(p, (float, int)) or p - p != 0 else None
+        if k is not None:
+            raise DomainError(
+                f"the {order_word(k + 1)} of {describe(tape, i)} is undefined"
+                + where(args_text(tape, i, vals)) + (f": {note}" if note else ""),
+                text=tape.text, pos=tape.pos[i])
+
+
+def _feeds(tape: Tape, out: int) -> list[bool]:
+    """Whether each node is on some path to `out` (a program step may not be)."""
+    reach = [False] * len(tape.ops)
+    reach[out] = True
+    for i in range(out, -1, -1):
+        if reach[i]:
+            for j in tape.args[i]:
+                reach[j] = True
+    return reach
 
 
 def _at_kink(tape: Tape, i: int, spec: Any, argv: list[Any], partials: tuple[Any, ...],

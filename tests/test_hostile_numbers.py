@@ -288,3 +288,39 @@ def test_one_sided_conventions_reach_hessian_jacobian_and_order(convention: str,
     # past the first order the jets follow PyTorch's convention: refused, not mixed
     r = run("eval", "relu(x)^2", "--x", "0", "--order", "2", "--subgradient", convention)
     assert_clean_error(r, 2)
+
+
+# ---------------------------------------------------------------- infinite slopes, zero adjoints
+
+@pytest.mark.parametrize("argv", [
+    ["eval", "sqrt(x)^2", "--x", "0"],
+    ["eval", "sqrt(x)^2", "--x", "0", "--no-check"],
+    ["eval", "asin(x)*0", "--x", "1"],
+    ["eval", "acos(x)*(x - 1)", "--x", "1", "--format", "json"],
+    ["hessian", "sqrt(x)^2*y", "--x", "0", "--y", "1"],
+    ["jacobian", "sqrt(x)^2, y", "--x", "0", "--y", "1"],
+    ["graph", "sqrt(x)^2", "--x", "0"],
+])
+def test_an_infinite_slope_under_a_zero_adjoint_is_a_domain_error(argv: list[str]) -> None:
+    assert_clean_error(run(*argv), 3)
+
+
+def test_an_infinite_slope_under_a_zero_adjoint_in_a_batch_and_the_api(tmp_path: Path) -> None:
+    r = run("eval", "sqrt(x)^2", "--x", "0,1", "--format", "csv")  # the issue's: 0 slope, exit 0
+    assert r.returncode == 3
+    rows = csv_rows(r.stdout)
+    assert rows[0][2] == "" and rows[0][-1] and float(rows[1][2]) == 1.0
+    src = tmp_path / "p.csv"
+    src.write_text("x\n0\n1\n4\n")
+    r = run("eval", "sqrt(x)^2", "--batch", str(src), "--format", "csv")
+    assert r.returncode == 3 and [row[2] for row in csv_rows(r.stdout)] == ["", "1", "1"]
+    import gradcli
+    from gradcli.errors import DomainError
+
+    with pytest.raises(DomainError):
+        gradcli.gradient("sqrt(x)^2", x=0)
+
+
+def test_a_step_that_does_not_feed_the_output_is_not_judged() -> None:
+    r = run("eval", "a = sqrt(x); z = x^2", "--x", "0", "-q")
+    assert r.returncode == 0, r.stderr
