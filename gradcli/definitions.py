@@ -60,6 +60,23 @@ class ProgramState:
     derivative: Derivative | None = None
 
 
+class _Recording(dict[str, int]):
+    """The program's steps while a function body is read: which ones it names."""
+
+    def __init__(self, steps: dict[str, int]) -> None:
+        super().__init__(steps)
+        self.used: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self:
+            self.used.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> int:
+        self.used.add(key)
+        return super().__getitem__(key)
+
+
 class _NameToken(str):
     """A name with a position, as `assign` expects a NAME token."""
 
@@ -131,6 +148,7 @@ class ProgramRules:
         for p in params:  # inside the body a parameter hides a step of the same name
             if p in self.steps:
                 header.shadowed[p] = self.steps.pop(p)
+        self.steps = _Recording(self.steps)  # which steps the body names
         if isinstance(getattr(self, "known", None), frozenset):
             self.known = self.known | set(params)  # a parameter is one name, never a product
         self.program.defining = header
@@ -144,14 +162,19 @@ class ProgramRules:
             self.assign([name, value])
             return
         node = self._node(value)
+        used = self.steps.used if isinstance(self.steps, _Recording) else set()
+        self.steps = dict(self.steps)
         self.steps.update(header.shadowed)
         self.program.defining = None
         params = header.params
         param_nodes = [self.tape.var(p, header.pos) for p in params]
-        free = [n for n in _variables_under(self.tape, node) if n not in params]
+        steps = {self.steps[s] for s in used if s in self.steps}
+        # a variable the body names itself must be a parameter; one inside a step it
+        # names is the program's (k = 3*y; f(x) = k*x)
+        free = [n for n in _variables_under(self.tape, node, stop=steps) if n not in params]
         self.program.functions[header.name] = Function(header.name, params, param_nodes, node,
                                                        header.pos, free)
-        self.tape.name_step(node, header.name)
+        _refuse_captured(self, header, params, used)
         self.statements.append((header.name, node))
 
     def is_defined_function(self, name: str) -> bool:
@@ -220,17 +243,42 @@ def derivative_wrt(tape: Tape, wrt: list[str], max_order: int = 1) -> list[str]:
 
 
 def name_output(tape: Tape, state: ProgramState) -> None:
-    """An unnamed output is `f` in every view; if the program defined a function f, `y`."""
-    if "f" not in state.functions or len(tape.outputs) != 1 or tape.output_names == ["f"]:
-        return  # (`f(x) = …` last: the header case, whose output is f)
+    """A header's name on its output; an unnamed output is `y` if the program defined f.
+
+    (Run after the parse: a definition cannot know whether it is the last statement,
+    and a label given too early would rename a later step that shares its node.)
+    """
+    if len(tape.outputs) != 1:
+        return
     out = tape.outputs[0]
-    if tape.labels[out] is not None:
+    if tape.output_names and tape.output_names[0] in state.functions:
+        # `f(x) = …` last: the header case, whose output is f
+        if tape.labels[out] is None and not tape.is_leaf(out):
+            tape.labels[out] = tape.output_names[0]
+        return
+    if "f" not in state.functions or tape.labels[out] is not None:
         return
     taken = set(tape.variables) | {lab for lab in tape.labels if lab} | set(state.functions)
     name = next(n for n in ("y", "out", "result", "output_") if n not in taken)
     if not tape.is_leaf(out):
         tape.labels[out] = name
     tape.output_names = [name]
+
+
+def _refuse_captured(rules: ProgramRules, header: Header, params: list[str],
+                     used: set[str]) -> None:
+    """`k = x^2; f(x) = k*x`: k is the program's x^2, which a call f(y) would turn to y^2."""
+    tape = rules.tape
+    for step in sorted(used):
+        node = rules.steps.get(step)
+        if node is None:
+            continue
+        hit = next((p for p in params if p in _variables_under(tape, node)), None)
+        if hit is not None:
+            raise rules._fail(f"{header.name}'s parameter {hit} is also the program's "
+                              f"{hit}, which the step {step} uses", header.pos,
+                              hint=f"give {header.name} another parameter name than {hit}, "
+                                   f"or make {step} a parameter")
 
 
 def _instantiate(tape: Tape, fn: Function, args: list[int], pos: int) -> int:
@@ -257,13 +305,14 @@ def _instantiate(tape: Tape, fn: Function, args: list[int], pos: int) -> int:
     return out[fn.body]
 
 
-def _variables_under(tape: Tape, node: int) -> list[str]:
+def _variables_under(tape: Tape, node: int, stop: set[int] | None = None) -> list[str]:
+    """The variables `node` depends on (not looking inside the nodes in `stop`)."""
     seen: set[int] = set()
     stack = [node]
     names: list[str] = []
     while stack:
         n = stack.pop()
-        if n in seen:
+        if n in seen or (stop and n in stop):
             continue
         seen.add(n)
         if tape.ops[n] == VAR:

@@ -47,6 +47,7 @@ PROGRAMS = [
     (r"f(x) = \frac{1}{1 + e^{-x}}", "1/(1 + exp(-x))"),
     (r"f\left(x\right) = \sqrt{x}", "sqrt(x)"),
     ("f(t) = t + 1; g(x) = 2x", "2*x"),  # the last definition is the output
+    ("k = 3*y; f(x) = k*x; f(z)", "3*y*z"),  # a step that does not use the parameter
 ]
 
 
@@ -107,6 +108,7 @@ def test_a_call_is_a_named_step_of_explain_and_graph() -> None:
     ("f(x) = x; f(y) = y; f(2)", "f is defined twice"),
     ("f(x, x) = x; f(1, 2)", "the parameter x appears twice"),
     ("f(pi) = pi; f(1)", "the parameter pi is the name of a constant"),
+    ("k = x^2; f(x) = k*x; f(y)", "f's parameter x is also the program's x, which the step k uses"),
 ])
 def test_function_errors(program: str, words: str) -> None:
     res = run("eval", program, "--x", "1", "--y", "1")
@@ -158,3 +160,9 @@ def test_derivative_parse_flag() -> None:
     assert parse("d^2/dx^2 x^3", derivative=True).derivative == ("x", 2)
     with pytest.raises(GradcliError):
         parse("d/dx x^2")
+
+
+def test_a_definition_does_not_rename_a_step_that_shares_its_node() -> None:
+    """`f(x) = x^2; a = x^2`: one node; the step keeps its name a (not f)."""
+    tape = parse("f(x) = x^2; a = x^2; a + f(y)")
+    assert "a" in tape.labels and "f(y)" in tape.labels and "f" not in tape.labels
