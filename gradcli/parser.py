@@ -401,7 +401,11 @@ def parse(text: str, derivative: bool = False) -> Tape:
     else:
         texts = expressions(tape, limit=40)
         tape.output_names = [tape.labels[o] or texts[o] for o in tape.outputs]
-    tape = prune(tape)
+    # every named step is kept (evaluated, shown, and marked if it reaches no output);
+    # a function's body is a template, not a step
+    steps = [node for name, node in body[:-1]
+             if name and isinstance(node, int) and name not in builder.program.functions]
+    tape = prune(tape, keep=steps)
     tape.hints = builder.implicit
     name_output(tape, builder.program)  # not `f` when the program defines a function f
     asked = builder.program.derivative

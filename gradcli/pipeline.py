@@ -17,7 +17,15 @@ from gradcli.fdcheck import Check, can_kink, fd_check
 from gradcli.forward import forward
 from gradcli.parser import parse
 from gradcli.reverse import Note, reverse, value_notes
-from gradcli.tape import CONST, Tape, expressions, needs_grad, node_names
+from gradcli.tape import (
+    CONST,
+    Tape,
+    expressions,
+    needs_grad,
+    node_names,
+    reaches,
+    unused_steps,
+)
 
 
 @dataclass
@@ -60,9 +68,10 @@ class Evaluation:
         names = self.names()
         exprs = expressions(tape, limit=200)
         adj = self.adjoints[-1]
+        live = reaches(tape, tape.outputs)
         return [{"name": names[i], "op": op, "expression": exprs[i],
                  "inputs": [names[a] for a in tape.args[i]], "value": self.values[i],
-                 "grad": None if op == CONST else adj[i]}
+                 "grad": None if op == CONST else adj[i], "reaches_output": live[i]}
                 for i, op in enumerate(tape.ops)]
 
 
@@ -123,11 +132,15 @@ def value_typo(text: str) -> tuple[str, int] | None:
             return f"a letter right after the exponent of {num}: {text[j]!r}", j
         if not m.group(1) and text[j: j + 1] in ("e", "E") and \
                 not (text[j + 1: j + 2].isalnum() or text[j + 1: j + 2] == "_"):
-            k = j + 1  # `2e 3`, `2e -3`: an exponent with a space in it, not 2·e·3
-            while k < n and text[k] in " \t":
-                k += 1
-            sign = k < n and text[k] in "+-" and text[k + 1: k + 2].isdigit()
-            if k > j + 1 and k < n and (text[k].isdigit() or sign):
+            # `2e 3`, `2e -3`, `2e- 3`: an exponent with a space in it, not 2·e·3 or 2·e - 3
+            # (`2e - 3`, spaced evenly, is the subtraction it looks like)
+            k = _skip_spaces(text, j + 1)
+            if k < n and text[k] in "+-":
+                d = _skip_spaces(text, k + 1)
+                slip = d < n and text[d].isdigit() and (k > j + 1) != (d > k + 1)
+            else:
+                slip = k > j + 1 and k < n and text[k].isdigit()
+            if slip:
                 return f"a space inside the exponent of {num}{text[j]}", j + 1
         k = j
         while k < n and text[k] in " \t":
@@ -148,6 +161,12 @@ def refuse_typo(name: str, text: str) -> None:
                          f"(character {at + 1})",
                          hint="write one number (2.5, 1e-3) or a constant expression "
                               "(pi/4, 2*pi, sqrt(2))")
+
+
+def _skip_spaces(text: str, i: int) -> int:
+    while i < len(text) and text[i] in " \t":
+        i += 1
+    return i
 
 
 def parse_value(name: str, text: str) -> float:
@@ -203,6 +222,14 @@ def bind(tape: Tape, values: Mapping[str, float]) -> tuple[dict[str, float], lis
         raise missing_error(tape, missing, values)
     warnings = unused_values(tape, values)
     return {n: point_value(n, values[n]) for n in tape.variables}, warnings
+
+
+def unused_warnings(tape: Tape) -> list[str]:
+    """A warning for each step of a program that reaches no output (it is still shown)."""
+    out = ", ".join(tape.output_names) or "the output"
+    texts = expressions(tape, limit=40, names=node_names(tape))
+    return [f"the step {tape.labels[i]} = {texts[i]} reaches no output ({out}): it is "
+            f"evaluated and shown, and its gradient is 0" for i in unused_steps(tape)]
 
 
 def point_value(name: str, v: object) -> float:
@@ -317,6 +344,7 @@ def evaluate(source: str | Tape, values: Mapping[str, float], *, check: bool = T
         adj, out_notes = reverse(tape, vals, out, need, convention=convention)
         adjoints.append(adj)
         notes.extend(n for n in out_notes if n not in notes)
+    warnings = [*warnings, *unused_warnings(tape)]
     result = Evaluation(tape, env, vals, adjoints, notes, [], warnings)
     if check:
         from gradcli.limits import MAX_CHECK_WORK, over

@@ -9,6 +9,7 @@ computed twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from gradcli.numfmt import number_text as number_text  # re-exported (a constant label)
@@ -159,16 +160,30 @@ def format_op(op: str, kids: list[tuple[str, int]]) -> tuple[str, int]:
     return f"{_wrap(lt, lp, p)}{sym}{_wrap(rt, rp, right_need)}", p
 
 
-def prune(tape: Tape) -> Tape:
-    """Drop nodes no output depends on (folded literals, unused steps), keeping order."""
-    n = len(tape)
-    live = [False] * n
-    for o in tape.outputs:
+def reaches(tape: Tape, roots: Iterable[int]) -> list[bool]:
+    """Whether each node feeds one of `roots` (a root feeds itself); one backward loop."""
+    live = [False] * len(tape)
+    for o in roots:
         live[o] = True
-    for i in range(n - 1, -1, -1):
+    for i in range(len(tape) - 1, -1, -1):
         if live[i]:
             for a in tape.args[i]:
                 live[a] = True
+    return live
+
+
+def unused_steps(tape: Tape) -> list[int]:
+    """The named steps of a program that reach no output (kept, evaluated, marked)."""
+    live = reaches(tape, tape.outputs)
+    return [i for i, lab in enumerate(tape.labels)
+            if lab is not None and not live[i] and tape.ops[i] not in (VAR, CONST)]
+
+
+def prune(tape: Tape, keep: Iterable[int] = ()) -> Tape:
+    """Drop nodes that feed neither an output nor a node in `keep` (folded literals;
+    the parser keeps a program's named steps, which are shown even when unused)."""
+    n = len(tape)
+    live = reaches(tape, [*tape.outputs, *keep])
     if all(live):
         return tape
     new_index = [-1] * n

@@ -444,3 +444,43 @@ def test_the_issues_api_cases(v: object) -> None:
         api.gradient("x", x=v)  # type: ignore[arg-type]
     with pytest.raises(api.InputError):
         api.gradient(v if not isinstance(v, str) else 3, x=1.0)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- every step shown
+
+SOFTMAX = "e1 = exp(x); e2 = exp(y); s = e1 + e2; p1 = e1/s; p2 = e2/s; p1"
+
+
+def test_a_step_that_reaches_no_output_is_evaluated_shown_and_marked() -> None:
+    import json
+
+    res = cli("eval", SOFTMAX, "--x", "1", "--y", "2", "--format", "json")
+    assert res.returncode == 0, res.stderr
+    nodes = {n["name"]: n for n in json.loads(res.stdout)["nodes"]}
+    assert nodes["p2"]["value"] == pytest.approx(math.exp(2) / (math.exp(1) + math.exp(2)),
+                                                 rel=1e-15)
+    assert nodes["p2"]["reaches_output"] is False and nodes["p2"]["grad"] == 0
+    assert all(n["reaches_output"] for name, n in nodes.items() if name != "p2")
+    assert "p2" in res.stderr  # and said, once, whatever the format
+    table = cli("eval", SOFTMAX, "--x", "1", "--y", "2")
+    row = next(ln for ln in table.stdout.splitlines() if ln.startswith("│ p2 "))
+    assert "0.7310585786" in row and "unused" in row
+    assert "unused" not in "".join(ln for ln in table.stdout.splitlines() if "p1" in ln)
+    ledger = cli("explain", SOFTMAX, "--x", "1", "--y", "2")
+    assert any(ln.strip().startswith("5. p2 = e2/s = 0.7311") for ln in ledger.stdout.splitlines())
+
+
+def test_an_unused_step_is_a_step_like_any_other(gradcli: Any) -> None:
+    """Its variables need values and its domain errors are errors: every step is evaluated."""
+    assert_refused(gradcli("eval", "a = z*2; b = x^2; b", "--x", "3"))
+    res = gradcli("eval", "a = z*2; b = x^2; b", "--x", "3", "--z", "1", "--format", "json")
+    import json
+
+    doc = json.loads(res.out)
+    assert doc["gradient"] == {"z": 0.0, "x": 6.0} and doc["value"] == 9
+    assert_refused(gradcli("eval", "a = log(x - 5); b = x^2; b", "--x", "1"), code=3)
+
+
+def test_a_function_definition_is_not_an_unused_step(gradcli: Any) -> None:
+    res = gradcli("eval", "f(t) = t^2; g(t) = t^3; y = f(x) + 1; y", "--x", "3", "-q")
+    assert res.code == 0 and res.out.split() == ["10", "6"] and res.err == ""

@@ -22,7 +22,7 @@ Z, DX, DY = math.log(42), 27 / 42, 10 / 42
 
 # The documented schema (README, "Output for scripts"): a change here is a change for users.
 EVAL_KEYS = {"expression", "variables", "value", "gradient", "nodes", "notes", "check"}
-NODE_KEYS = {"name", "op", "expression", "inputs", "value", "grad"}
+NODE_KEYS = {"name", "op", "expression", "inputs", "value", "grad", "reaches_output"}
 CHECK_KEYS = {"method", "passed", "partials"}
 PARTIAL_KEYS = {"fd", "abs_error", "rel_error", "error_estimate", "step", "verdict", "passed"}
 BATCH_KEYS = {"point", "value", "gradient", "notes", "error"}

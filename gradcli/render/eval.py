@@ -15,7 +15,7 @@ from gradcli.render.jacobian import (
     jacobian_summary,
     jacobian_table,
 )
-from gradcli.tape import expressions
+from gradcli.tape import expressions, reaches
 
 MAX_TABLE_ROWS = 200  # node rows shown in a table; JSON always has every node
 
@@ -176,10 +176,12 @@ def eval_tables(ev: Evaluation, digits: int | None = 10, width: int | None = Non
         nodes.add_column("value", justify="right")
         nodes.add_column(f"∂{f}/∂node", justify="right")
         shown = range(len(tape)) if len(tape) <= MAX_TABLE_ROWS else range(MAX_TABLE_ROWS)
+        live = reaches(tape, tape.outputs)  # a program's step that feeds no output: marked
         for i in shown:
             op = tape.ops[i]
             expr = "" if op in ("var", "const") else ledger[i]
-            grad = "" if op == "const" else fmt(adj[i], digits)
+            grad = "" if op == "const" else fmt(adj[i], digits) + ("" if live[i] else
+                                                                    " (unused)")
             nodes.add_row(names[i], op, expr, fmt(ev.values[i], digits), grad)
         if len(tape) > MAX_TABLE_ROWS:
             nodes.add_row("…", "", f"{len(tape) - MAX_TABLE_ROWS:,} more nodes "
