@@ -212,3 +212,26 @@ def test_file_option_keeps_its_value(tmp_path: Path) -> None:
     prog.write_text("-sqrt(x)\n")
     res = run("eval", "-f", str(prog), "--x", "4", "-q")
     assert res.returncode == 0 and [float(v) for v in res.stdout.split()] == [-2.0, -0.25]
+
+
+def _expression_commands() -> list[str]:
+    import click
+
+    from gradcli.cli import COMMANDS, cli
+
+    out = []
+    for name in COMMANDS:
+        cmd = cli.get_command(click.Context(cli), name)
+        if cmd is not None and any(p.name == "args" for p in cmd.params):
+            out.append(name)
+    return out
+
+
+@pytest.mark.parametrize("command", _expression_commands())
+@pytest.mark.parametrize("form", ["-sqrt(x)", "-h*x", "-f*x"])
+def test_every_expression_command_reads_a_leading_minus(command: str, form: str) -> None:
+    """Commands added later too: the word is never options, help or a file name."""
+    res = run(command, form, "--x", "4", "--h", "2", "--f", "5")
+    assert "Usage:" not in res.stdout
+    for wrong in ("No such option", "cannot read", "srt", "no such file"):
+        assert wrong not in res.stderr, (command, res.stderr)

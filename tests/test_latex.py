@@ -123,6 +123,7 @@ CASES: list[tuple[str, str]] = [
     (r"\displaystyle \frac{x}{2}", "x/2"),
     (r"\big( x + 1 \big)^2", "(x+1)**2"),
     (r"x^{2} \\", "x**2"),
+    (r"\sqrt{x}**2 + x**{3}", "x + x**3"),
 ]
 CASES = [(t, s) for t, s in CASES if s is not None]
 
