@@ -413,7 +413,9 @@ def parse(text: str, derivative: bool = False) -> Tape:
         if not derivative:
             raise InputError("d/d" + asked.variable + " asks for a derivative", text=text,
                              pos=asked.pos, hint="use gradcli diff or gradcli check, or give "
-                                                 "the expression without it")
+                                                 "the expression without it (for d divided "
+                                                 f"by d{asked.variable} write "
+                                                 f"d/(d{asked.variable}))")
         tape.derivative = (asked.variable, asked.order)
     return tape
 
