@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import json
 import math
 import re
 import sys
@@ -25,13 +24,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 from gradcli.errors import DomainError, ExitStatus, GradcliError, InputError, check_wrt
-from gradcli.numfmt import INTEGER_BELOW, cell, fmt, jnum
+from gradcli.numfmt import INTEGER_BELOW, cell
+from gradcli.render import delimiter as field_separator
+from gradcli.render import read_as_lines
+from gradcli.render.batch import Row, Writer
 from gradcli.tape import Tape
-
-# the point as given (cell text or numbers), as numbers (None: not a number), the results
-# (values and partials), the check verdict, the notes and the error
-Row = tuple[list[Any], list[Any], list[float] | None, str, list[str], str]
-NOTE_SEP = " | "  # between several notes in one CSV/TSV/table cell
 
 FAST_CHUNK = 8_192  # rows per NumPy block (a block costs ~1.5 kB a row in Python objects)
 SLOW_CHUNK = 4_096  # rows per chunk otherwise
@@ -129,128 +126,6 @@ def format_column(values: Any, np: Any) -> list[str]:
 
 
 # ---------------------------------------------------------------- output
-
-class Writer:
-    """One output format, written a chunk at a time."""
-
-    def __init__(self, fmt: str, quiet: bool, digits: int | None, variables: list[str],
-                 outputs: list[str], selected: list[str], check: bool,
-                 only_partials: bool = False) -> None:
-        self.fmt, self.quiet, self.check = fmt, quiet, check
-        # -q --wrt x prints only the partials asked for, as a single `eval -q --wrt x` does
-        self.quiet_keep = [i for i in range(len(outputs) * (len(selected) + 1))
-                           if not (only_partials and i % (len(selected) + 1) == 0)]
-        self.digits = digits if digits is not None else (10 if fmt == "table" else None)
-        self.variables, self.outputs, self.selected = variables, outputs, selected
-        self.first = True
-        multi = len(outputs) > 1
-        self.number_cols: list[str] = []
-        for k in range(len(outputs)):
-            tag = f"[{k + 1}]" if multi else ""
-            self.number_cols.append(f"value{tag}")
-            self.number_cols.extend(f"d/d{n}{tag}" for n in selected)
-        self.columns = [*variables, *self.number_cols, *(["check"] if check else []),
-                        "note", "error"]
-        self.widths = [max(len(c), 16) for c in self.columns[:-2]]
-
-    def _num(self, v: Any) -> str:
-        if self.digits is None or v.__class__ is str:
-            return cell(v)
-        return fmt(v, self.digits)
-
-    def header(self) -> str:
-        if self.quiet:
-            return ""
-        if self.fmt in ("csv", "tsv"):
-            return self._csv([self.columns])
-        if self.fmt == "json":
-            return "["
-        if self.fmt == "table":
-            head = "  ".join(c.rjust(w) for c, w in zip(self.columns, self.widths, strict=False))
-            return head + "  note/error\n" + "-" * (len(head) + 12) + "\n"
-        return ""
-
-    def footer(self) -> str:
-        if self.fmt == "json" and not self.quiet:
-            return "\n]\n" if not self.first else "]\n"
-        return ""
-
-    def rows(self, rows: Sequence[Row]) -> str:
-        if self.quiet:
-            keep = self.quiet_keep
-            return "".join(("\t".join(self._num(nums[i]) for i in keep) if nums is not None
-                            else "error") + "\n" for _, _, nums, _, _, _ in rows)
-        if self.fmt in ("csv", "tsv"):
-            return self._csv([[*map(cell, point), *(map(cell, nums) if nums is not None else
-                                                    [""] * len(self.number_cols)),
-                               *([chk] if self.check else []), NOTE_SEP.join(notes), err]
-                              for point, _, nums, chk, notes, err in rows])
-        if self.fmt == "json":
-            return self._json(rows)
-        if self.fmt == "table":
-            return self._table(rows)
-        return self._plain(rows)
-
-    def _csv(self, rows: Iterable[list[str]]) -> str:
-        buf = io.StringIO()
-        csv.writer(buf, delimiter="," if self.fmt == "csv" else "\t",
-                   lineterminator="\n").writerows(rows)
-        return buf.getvalue()
-
-    def _json(self, rows: Sequence[Row]) -> str:
-        parts = []
-        nsel = len(self.selected)
-        for shown, point, nums, chk, notes, err in rows:
-            doc: dict[str, Any] = {"point": {
-                n: jnum(v) if v is not None else t
-                for n, t, v in zip(self.variables, shown, point, strict=True)}}
-            if nums is None:
-                doc["value"], doc["gradient"] = None, None
-            else:
-                per = [nums[k * (nsel + 1): (k + 1) * (nsel + 1)] for k in range(len(self.outputs))]
-                doc["value"] = jnum(per[-1][0])
-                doc["gradient"] = {n: jnum(g)
-                                   for n, g in zip(self.selected, per[-1][1:], strict=True)}
-                if len(self.outputs) > 1:
-                    doc["values"] = [jnum(p[0]) for p in per]
-                    doc["jacobian"] = [[jnum(g) for g in p[1:]] for p in per]
-            if self.check:
-                doc["check"] = chk or None
-            doc["notes"] = notes
-            doc["error"] = err or None
-            parts.append(json.dumps(doc, ensure_ascii=False, allow_nan=False))
-        sep = "\n" if self.first else ",\n"
-        self.first = False
-        return sep + ",\n".join(parts) if parts else ""
-
-    def _table(self, rows: Sequence[Row]) -> str:
-        lines = []
-        for point, _, nums, chk, notes, err in rows:
-            cells = [self._num(v) for v in point]
-            cells += [self._num(v) for v in nums] if nums is not None else \
-                [""] * len(self.number_cols)
-            if self.check:
-                cells.append(chk)
-            line = "  ".join(c.rjust(w) for c, w in zip(cells, self.widths, strict=False))
-            tail = f"error: {err}" if err else (f"note: {NOTE_SEP.join(notes)}" if notes else "")
-            lines.append((line + "  " + tail).rstrip() + "\n")
-        return "".join(lines)
-
-    def _plain(self, rows: Sequence[Row]) -> str:
-        lines = []
-        for point, _, nums, chk, notes, err in rows:
-            parts = [f"{n}={self._num(v)}" for n, v in zip(self.variables, point, strict=False)]
-            if nums is not None:
-                parts += [f"{c}={self._num(v)}"
-                          for c, v in zip(self.number_cols, nums, strict=True)]
-            if self.check and chk:
-                parts.append(f"check={chk}")
-            parts.extend(f"note: {n}" for n in notes)
-            if err:
-                parts.append(f"error: {err}")
-            lines.append(" ".join(parts) + "\n")
-        return "".join(lines)
-
 
 class Progress:
     """A counter on stderr for long runs, only when stderr is a terminal."""
@@ -454,17 +329,20 @@ def run(tape: Tape, source: Iterator[Any], header: list[str] | None,
         fixed: dict[str, float], out: TextIO, *, fmt: str, quiet: bool, digits: int | None,
         wrt: list[str], check: bool, total: int | None = None, small: bool = False,
         convention: str = "torch", delimiter: str = ",", first_line: int = 2,
-        interactive: bool = False, warn: Callable[[str], None]) -> int:
+        interactive: bool = False, warn: Callable[[str], None],
+        say: Callable[[str], None] = lambda line: None) -> int:
     """Stream `source` through the tape into `out`; return the exit status.
 
-    Warnings (ignored columns, failed rows) go to `warn`, one line each: the
-    caller decides where they are shown (the CLI: stderr).
+    Warnings (ignored columns, failed rows) go to `warn`, one line each, and
+    other lines for the reader of the terminal (`read as: ...` when the output
+    is data) to `say`: the caller decides where they are shown (the CLI: stderr).
 
     With a `header`, `source` yields the text lines of a CSV/TSV after its
     header, the first being line `first_line`; without one, it yields
     (label, point) with the point in `tape.variables` order (a grid).
     """
     from gradcli.pipeline import unused_values
+    from gradcli.reading import read_as
 
     names = list(tape.variables)
     check_wrt(wrt, names)
@@ -490,10 +368,12 @@ def run(tape: Tape, source: Iterator[Any], header: list[str] | None,
         warn(message)
     ev = Evaluator(tape, selected, check, convention)
     writer = Writer(fmt, quiet, digits, names, list(tape.output_names), selected, check,
-                    only_partials=bool(wrt))
+                    only_partials=bool(wrt), reading=read_as_lines(read_as(tape)))
+    for message in writer.messages():
+        say(message)
     fast = (ev.vector or ev.kernel is not None) and fmt in ("csv", "tsv") and not quiet
     grid = source if isinstance(source, GridSource) else None
-    sep = "," if fmt == "csv" else "\t"
+    sep = field_separator(fmt)
     progress = Progress(total)
     # the header goes out with the first rows: an input that fails before any row is
     # read (a line past the limit) leaves stdout empty
@@ -750,7 +630,7 @@ def grid_block(ev: Evaluator, grid: GridSource, size: int, sep: str) -> str | No
 def eval_batch(source_text: str, raw: dict[str, str], batch: str | None, *, fmt: str,
                quiet: bool, digits: int | None, wrt: list[str], check: bool,
                convention: str = "torch", out: TextIO | None = None,
-               warn: Callable[[str], None]) -> int:
+               warn: Callable[[str], None], say: Callable[[str], None] = lambda line: None) -> int:
     """`gradcli eval` over a CSV/TSV of points or a grid: the command's batch path."""
     from gradcli.grid import axis, is_grid, size
     from gradcli.parser import parse
@@ -770,7 +650,8 @@ def eval_batch(source_text: str, raw: dict[str, str], batch: str | None, *, fmt:
         header, delimiter, first = read_header(stream, where)
         return run(tape, iter(stream), header, fixed, out, fmt=fmt, quiet=quiet, digits=digits,
                    wrt=wrt, check=check, small=not regular, convention=convention,
-                   delimiter=delimiter, first_line=first, interactive=tty, warn=warn)
+                   delimiter=delimiter, first_line=first, interactive=tty, warn=warn,
+                   say=say)
     axes = {n: axis(n, t) for n, t in grids.items()}
     missing = [n for n in tape.variables if n not in axes and n not in fixed]
     if missing:
@@ -785,4 +666,4 @@ def eval_batch(source_text: str, raw: dict[str, str], batch: str | None, *, fmt:
     return run(tape, GridSource(list(tape.variables), used, extra), None,
                {n: v for n, v in fixed.items() if n not in tape.variables}, out,
                fmt=fmt, quiet=quiet, digits=digits, wrt=wrt, check=check, total=size(used),
-               convention=convention, warn=warn)
+               convention=convention, warn=warn, say=say)

@@ -158,7 +158,13 @@ def _is_name(s: str) -> bool:
 # ---------------------------------------------------------------- errors
 
 def error_text(err: GradcliError) -> str:
-    """One line (and, for a position, the text with a caret under it)."""
+    """One line (and, for a position, the text with a caret under it).
+
+    No control character from the input reaches the terminal or a pipe: in the
+    message they are written as escapes (\\x1b); in the source line under which
+    the caret stands, as one '?' each, so the caret stays under its column."""
+    from gradcli.render import CONTROL, clean
+
     where = err.location()
     line = f"gradcli: error: {err.message}"
     if where and where not in err.message:
@@ -172,10 +178,11 @@ def error_text(err: GradcliError) -> str:
         src = err.text[start: end if end >= 0 else len(err.text)]
         col = err.pos - start
         lo = max(0, col - 40)  # a window, for long inputs
-        shown = src[lo: col + 40].replace("\t", " ")
+        shown = CONTROL.sub("?", src[lo: col + 40].replace("\t", " "))
         if shown.strip():
             out.append("  " + shown)
             out.append("  " + " " * (col - lo) + "^")
+    out[0] = clean(out[0])
     return "\n".join(out) + "\n"
 
 
@@ -269,8 +276,13 @@ def written(result: Result, options: Options) -> tuple[str, ExitStatus]:
 
     out = write(result, options)
     for line in out.messages:
-        sys.stderr.write(line + "\n")
+        say(line)
     return out.text, out.status
+
+
+def say(line: str) -> None:
+    """A line for the person at the terminal, not part of the result: stderr."""
+    sys.stderr.write(line + "\n")
 
 
 def emit(text: str) -> None:
@@ -286,10 +298,14 @@ def want_color() -> bool:
 
 
 def terminal_width() -> int | None:
+    """The terminal's width; piped or redirected, $COLUMNS when it is set (as `ls` does)."""
     try:
-        return os.get_terminal_size(sys.stdout.fileno()).columns if sys.stdout.isatty() else None
+        if sys.stdout.isatty():
+            return os.get_terminal_size(sys.stdout.fileno()).columns
     except OSError:
-        return None
+        pass
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and 10 <= int(columns) <= 10_000 else None
 
 
 def warn(message: str) -> None:

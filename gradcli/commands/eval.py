@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gradcli.cli import show, warn
+from gradcli.cli import say, show, warn
 from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
 from gradcli.errors import InputError
 from gradcli.reverse import CONVENTIONS
@@ -70,7 +70,7 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool, exact: bool
                                  "not with --batch or a grid")
             return eval_batch(source, raw, batch, fmt=fmt, quiet=quiet, digits=digits,
                               wrt=list(wrt), check=check_rows, convention=subgradient,
-                              warn=warn)
+                              warn=warn, say=say)
     if exact:  # rational arithmetic throughout: gradcli/exact.py
         from gradcli.exact import eval_exact
 

@@ -42,12 +42,12 @@ def to_json(data: Any) -> str:
 
 # C0 and C1 controls but newline and tab, and DEL: never written raw (an ESC from the
 # input would reach a terminal or a pipe as an escape sequence)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def clean(text: str) -> str:
     """`text` with each control character written as a visible escape (\\x1b)."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def selected(wrt: Sequence[str], variables: Sequence[str]) -> list[str]:
