@@ -484,3 +484,18 @@ def test_an_unused_step_is_a_step_like_any_other(gradcli: Any) -> None:
 def test_a_function_definition_is_not_an_unused_step(gradcli: Any) -> None:
     res = gradcli("eval", "f(t) = t^2; g(t) = t^3; y = f(x) + 1; y", "--x", "3", "-q")
     assert res.code == 0 and res.out.split() == ["10", "6"] and res.err == ""
+
+
+def test_the_readmes_budgets_are_the_codes() -> None:
+    """Each budget in the README's table is the number the code enforces."""
+    from gradcli import limits
+    from gradcli.grid import MAX_AXIS
+    from gradcli.hessian import MAX_SWEEP_NODES, MAX_VARIABLES
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("### Budgets"):]
+    table = table[: table.index("\n\n", table.index("| input |"))]
+    for n in (limits.MAX_INPUT_BYTES, limits.MAX_VALUE, limits.MAX_LINE, MAX_AXIS,
+              limits.MAX_GRID, limits.MAX_CHECK_WORK, limits.MAX_FORMULA_TREE,
+              limits.MAX_CHECK_POINTS, MAX_VARIABLES, MAX_SWEEP_NODES):
+        assert f"{n:,}" in table or f"≤ {n} " in table, n
