@@ -36,6 +36,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                       "PNG, SVG)."),
     "explain": ("gradcli.commands.explain", "The chain rule as a ledger: forward steps, "
                                             "backward edges, fan-out sums, paths."),
+    "implicit": ("gradcli.commands.implicit", "dy/dx on a curve lhs = rhs, and at a point on it."),
+    "tangent": ("gradcli.commands.tangent", "Tangent line or plane (and normal line) at a point."),
     # (more commands register here, one line each)
 }
 

@@ -72,7 +72,7 @@ def _lark() -> Any:
     # The grammar resolves NAME "(" as a call (shift) rather than NAME then a
     # bracketed factor; `call` turns `x(x+1)` back into a product when x is no function.
     return Lark(text, parser="lalr", lexer="contextual", maybe_placeholders=True,
-                transformer=_Dispatch())
+                start=["start", "equation"], transformer=_Dispatch())
 
 
 # ---------------------------------------------------------------- markers
@@ -110,6 +110,7 @@ class _Builder(ProgramRules):
         self.const_uses: dict[str, int] = {}  # constant names read, for shadowing errors
         self.statements: list[tuple[str, Any]] = []
         self.implicit: dict[str, str] = {}  # var name -> how juxtaposition read it, for hints
+        self.sides = (0, 0)  # an equation's lhs and rhs nodes
 
     # -------------------------------------------------- helpers
     def _fail(self, message: str, pos: int, hint: str = "") -> InputError:
@@ -314,6 +315,11 @@ class _Builder(ProgramRules):
     def start(self, c: list[Any]) -> None:
         return None
 
+    def equation(self, c: list[Any]) -> None:  # lhs = rhs: the curve lhs - rhs = 0
+        left, right = (self._node(v) for v in c)
+        self.sides = (left, right)
+        self.statements.append(("", self._apply("sub", (left, right), self.tape.pos[left])))
+
 
 def refuse_unknown_calls(tape: Tape) -> None:
     """For formulas (diff, check): `cbrt(x)` must not pass as the product cbrt*x.
@@ -420,7 +426,37 @@ def parse(text: str, derivative: bool = False) -> Tape:
     return tape
 
 
-def _run(builder: _Builder, text: str) -> None:
+def parse_equation(text: str) -> tuple[Tape, str]:
+    """`lhs = rhs` as a tape whose output is lhs - rhs, and the equation as read back.
+
+    An expression without `=` is read as `expression = 0` (and printed so).
+    """
+    from gradcli.tape import expressions
+
+    try:
+        builder = _Builder(text)
+        _run(builder, text, start="equation")
+    except ParseError as e:
+        try:
+            tape = parse(text)
+        except InputError:
+            raise e from None
+        if len(tape.outputs) != 1:
+            raise e from None
+        tape.output_names = ["F"]
+        return tape, f"{expressions(tape, limit=200)[tape.outputs[0]]} = 0"
+    tape = builder.tape
+    left, right = builder.sides
+    shown = expressions(tape, limit=200)
+    equation = f"{shown[left]} = {shown[right]}"
+    tape.outputs = [builder.statements[-1][1]]
+    tape.output_names = ["F"]
+    tape = prune(tape)
+    tape.hints = builder.implicit
+    return tape, equation
+
+
+def _run(builder: _Builder, text: str, start: str = "start") -> None:
     parser = _lark()
     # each parser raises its own module's exception classes
     errors: Any
@@ -430,7 +466,7 @@ def _run(builder: _Builder, text: str) -> None:
         from gradcli import _lalr_standalone as errors
     parser.options.transformer.target = builder
     try:
-        parser.parse(text)
+        parser.parse(text, start=start)
     except errors.UnexpectedCharacters as e:
         ch = text[e.pos_in_stream] if e.pos_in_stream < len(text) else ""
         raise ParseError(f"unexpected character {ch!r}", text=text, pos=e.pos_in_stream,

@@ -1,0 +1,372 @@
+"""Implicit differentiation: dy/dx, d²y/dx², … on a curve F(x, y) = 0, as formulas and numbers.
+
+The curve is `lhs = rhs` (gradcli/parser.py's `parse_equation`), F = lhs - rhs.
+The derivative is the implicit function theorem, dy/dx = -F_x / F_y, with F_x and
+F_y from the symbolic reverse sweep (gradcli/symbolic.py); each higher order
+differentiates the one before along the curve, d/dx g(x, y) = g_x + g_y · y′.
+Every formula is simplified the way `gradcli diff` simplifies.
+
+At a point: the point must lie on the curve (|F| / |∇F|, the distance to first
+order, within `ON_CURVE` of the point's scale), and each order is checked
+against finite differences of the order before taken *along the curve*: y(x ± h)
+is solved from F = 0 by Newton's method.
+
+A student's formula is judged on the curve only, where the implicit derivative
+means anything: at points found by Newton's method (around the given point, else
+from spread-out starts), with parameters of the curve (a in x^2 + y^2 = a^2)
+drawn too.  So -25/y^3 is right for d²y/dx² on x^2 + y^2 = 25, as it is on paper.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+
+from gradcli.errors import DomainError, GradcliError, InputError
+from gradcli.fdcheck import PartialCheck, check_one
+from gradcli.forward import forward
+from gradcli.reverse import reverse
+from gradcli.tape import Tape, needs_grad
+
+MAX_ORDER = 6  # each order roughly doubles the formula; past this nobody reads it
+ON_CURVE = 1e-9  # distance to the curve, relative to max(1, |x|, |y|), still "on it"
+NEWTON_STEPS = 60
+AGREE = 1e-8  # relative agreement of a student's formula, in doubles
+
+
+@dataclass
+class Curve:
+    """F = lhs - rhs = 0 and the pair of variables: `of` as a function of `wrt`."""
+
+    tape: Tape  # one output, F
+    wrt: str
+    of: str
+    equation: str  # as read back: "x^2 + y^2 = 25"
+
+    @property
+    def parameters(self) -> list[str]:
+        return [v for v in self.tape.variables if v not in (self.wrt, self.of)]
+
+
+@dataclass
+class Order:
+    """dᵏy/dxᵏ: its formula (a simplified tape), and at the point its value and check."""
+
+    k: int
+    formula: Tape
+    text: str
+    value: float | None = None
+    check: PartialCheck | None = None
+
+
+@dataclass
+class Implicit:
+    """The derivatives of every order up to N, and the point if one was given."""
+
+    curve: Curve
+    orders: list[Order]
+    point: dict[str, float] | None = None
+    residual: float | None = None  # F at the point
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(o.check is None or o.check.passed for o in self.orders)
+
+
+# ---------------------------------------------------------------- reading
+
+def read_curve(source: str, wrt: str | None = None, of: str | None = None) -> Curve:
+    """Parse `lhs = rhs` (or an expression F, read as F = 0) and pick the two variables."""
+    from gradcli.parser import parse_equation, refuse_unknown_calls
+
+    tape, equation = parse_equation(source)
+    refuse_unknown_calls(tape)
+    names = list(tape.variables)
+    if wrt is None and of is None:
+        if "x" in names and "y" in names:
+            wrt, of = "x", "y"
+        elif len(names) == 2:
+            raise InputError(f"which is the function of which: {names[1]} of {names[0]} or "
+                             f"{names[0]} of {names[1]}?",
+                             hint=f"say --wrt {names[0]} --of {names[1]} (d{names[1]}/"
+                                  f"d{names[0]}) or --wrt {names[1]} --of {names[0]}")
+        else:
+            raise InputError("say which variable is differentiated with respect to which",
+                             hint="--wrt x --of y gives dy/dx; variables: "
+                                  + (", ".join(names) or "none"))
+    elif wrt is None or of is None:
+        given = wrt or of
+        others = [n for n in names if n != given]
+        if len(others) != 1:
+            raise InputError("give both --wrt and --of", hint="variables: " + ", ".join(names))
+        wrt, of = (wrt, others[0]) if wrt else (others[0], of)
+    assert wrt is not None and of is not None
+    if wrt == of:
+        raise InputError(f"--wrt and --of are both {wrt}")
+    for v, opt in ((wrt, "--wrt"), (of, "--of")):
+        if v not in names:
+            raise InputError(f"{opt} {v}: {v} is not in the equation",
+                             hint="variables: " + (", ".join(names) or "none"))
+    return Curve(tape, wrt, of, equation)
+
+
+# ---------------------------------------------------------------- formulas
+
+def _reread(tape: Tape) -> Tape:
+    """A simplified formula read back from its text (as `diff` of diff's output reads it)."""
+    from gradcli.parser import parse
+    from gradcli.simplify import formulas
+
+    return parse(formulas(tape)[0])
+
+
+def _total(g: Tape, first: Tape | None, c: Curve) -> Tape:
+    """d/dx g(x, y(x)) = g_x + g_y·y′ (just -F_x/F_y when `first` is None: g is F)."""
+    from gradcli.simplify import simplify
+    from gradcli.symbolic import Sym, const, copy_into, differentiate
+
+    present = [v for v in (c.wrt, c.of) if v in g.variables]
+    if not present:
+        zero = Tape(text=g.text)
+        zero.outputs = [zero.const(0.0)]
+        return zero
+    d = differentiate(g, present, output=g.outputs[-1])
+    t = d.tape
+    parts = dict(zip(present, t.outputs, strict=True))
+    gx = Sym(t, parts[c.wrt]) if c.wrt in parts else const(t, 0)
+    gy = Sym(t, parts[c.of]) if c.of in parts else const(t, 0)
+    if first is None:
+        if c.of not in parts:
+            raise InputError(f"{c.of} does not appear in the equation, so d{c.of}/d{c.wrt} "
+                             "is not defined by it")
+        result = -gx / gy
+    else:
+        y1 = Sym(t, copy_into(first, t)[first.outputs[-1]])
+        result = gx + gy * y1
+    t.outputs = [result.node]
+    t.output_names = ["d"]
+    return simplify(t)
+
+
+def derivative_formulas(c: Curve, order: int) -> list[Tape]:
+    """dy/dx … dᴺy/dxᴺ on the curve, each a simplified one-output tape."""
+    if not 1 <= order <= MAX_ORDER:
+        raise InputError(f"--order {order}: the order must be between 1 and {MAX_ORDER}")
+    first = _total(c.tape, None, c)
+    out = [first]
+    first_read = _reread(first)
+    for _ in range(1, order):
+        out.append(_total(_reread(out[-1]), first_read, c))
+    return out
+
+
+# ---------------------------------------------------------------- numbers on the curve
+
+def value_and_partials(c: Curve, point: Mapping[str, float]) -> tuple[float, float, float]:
+    """F, F_x, F_y at the point (raises DomainError where F is undefined)."""
+    tape = c.tape
+    vals = forward(tape, point)
+    adj, _ = reverse(tape, vals, None, needs_grad(tape))
+    v = tape.variables
+    return float(vals[tape.outputs[-1]]), float(adj[v[c.wrt]]), float(adj[v[c.of]])
+
+
+def solve_of(c: Curve, point: Mapping[str, float], guess: float) -> float:
+    """The `of` value on the curve at point[wrt] (and the parameters), by Newton from `guess`."""
+    p = dict(point)
+    y = guess
+    for _ in range(NEWTON_STEPS):
+        p[c.of] = y
+        f, _, fy = value_and_partials(c, p)
+        if fy == 0 or not math.isfinite(fy):
+            break
+        step = f / fy
+        y -= step
+        if not math.isfinite(y):
+            break
+        if abs(step) <= 2 * sys.float_info.epsilon * max(1.0, abs(y)):
+            return y
+    raise DomainError(f"no point of the curve found near {c.of} = {guess:g} at "
+                      f"{c.wrt} = {point[c.wrt]:g}")
+
+
+def on_curve_error(c: Curve, point: Mapping[str, float], f: float, fx: float,
+                   fy: float) -> InputError | None:
+    """Why the point is not on the curve (with the nearest point), or None when it is."""
+    scale = max(1.0, abs(point[c.wrt]), abs(point[c.of]))
+    grad = math.hypot(fx, fy)
+    if f == 0 or (grad > 0 and abs(f) / grad <= ON_CURVE * scale):
+        return None
+    from gradcli.tape import number_text
+
+    hint = ""
+    try:
+        near = solve_of(c, point, point[c.of])
+        hint = f"the point of the curve at {c.wrt} = {point[c.wrt]:g} nearest to it has " \
+               f"{c.of} = {number_text(near)}"
+    except GradcliError:
+        pass
+    return InputError(f"the point ({c.wrt} = {number_text(point[c.wrt])}, {c.of} = "
+                      f"{number_text(point[c.of])}) is not on the curve {c.equation}: "
+                      f"lhs - rhs = {f:.6g} there", hint=hint)
+
+
+def _y_of_x(c: Curve, base: Mapping[str, float], y0: float, slope: float,
+            point: Mapping[str, float]) -> float:
+    """y on the curve's branch through (x0, y0), at point[wrt]: for finite differences."""
+    dx = point[c.wrt] - base[c.wrt]
+    return solve_of(c, {**base, c.wrt: point[c.wrt]}, y0 + slope * dx)
+
+
+def _order_along(formula: Tape, c: Curve, branch: Callable[[Mapping[str, float]], float],
+                 base: Mapping[str, float], point: Mapping[str, float]) -> float:
+    """The formula of order k-1 at (x, y(x)) on the branch: what order k's check differences."""
+    p = {**base, c.wrt: point[c.wrt]}
+    p[c.of] = branch(point)
+    return float(forward(formula, {n: p[n] for n in formula.variables})[formula.outputs[-1]])
+
+
+def implicit(source: str, values: Mapping[str, float], order: int = 1, *,
+             wrt: str | None = None, of: str | None = None, check: bool = True) -> Implicit:
+    """The formulas up to `order`; with a point (values for every variable), numbers too."""
+    from gradcli.pipeline import unused_values
+    from gradcli.simplify import formulas
+
+    c = read_curve(source, wrt, of)
+    tapes = derivative_formulas(c, order)
+    result = Implicit(c, [Order(k + 1, t, formulas(t)[0]) for k, t in enumerate(tapes)])
+    result.warnings = unused_values(c.tape, values)
+    if not values:
+        return result
+    missing = [n for n in c.tape.variables if n not in values]
+    if missing:
+        from gradcli.pipeline import missing_error
+
+        raise missing_error(c.tape, missing, values)
+    point = {n: float(values[n]) for n in c.tape.variables}
+    f, fx, fy = value_and_partials(c, point)
+    bad = on_curve_error(c, point, f, fx, fy)
+    if bad is not None:
+        raise bad
+    if fy == 0:
+        what = (f"the tangent is vertical there (d{c.wrt}/d{c.of} = 0)" if fx != 0 else
+                "both partial derivatives of lhs - rhs are 0 there (a singular point)")
+        raise DomainError(f"d{c.of}/d{c.wrt} is undefined at this point: {what}",
+                          hint=f"try --wrt {c.of} --of {c.wrt}" if fx != 0 else "")
+    result.point, result.residual = point, f
+    slope = -fx / fy
+    branch = partial(_y_of_x, c, point, point[c.of], slope)
+    at_kink = False
+    for o in result.orders:
+        o.value = slope if o.k == 1 else \
+            float(forward(o.formula, {n: point[n] for n in o.formula.variables})
+                  [o.formula.outputs[-1]])
+        if not math.isfinite(o.value):
+            raise DomainError(f"d{'' if o.k == 1 else o.k}{c.of}/d{c.wrt}"
+                              f"{'' if o.k == 1 else o.k} is undefined at this point")
+        if check:
+            if o.k == 1:
+                along: Callable[[Mapping[str, float]], float] = branch
+            else:
+                along = partial(_order_along, result.orders[o.k - 2].formula, c, branch, point)
+            o.check = check_one(along, point, c.wrt, o.value, at_kink)
+    return result
+
+
+# ---------------------------------------------------------------- a student's answer
+
+@dataclass
+class Verdict:
+    """A student's formula against dᵏy/dxᵏ at points of the curve."""
+
+    expect: str
+    order: int
+    wrt: str
+    of: str
+    correct: str
+    points: list[dict[str, float]]
+    counterexample: dict[str, float] | None = None
+    true_value: float | None = None
+    their_value: float | None = None
+
+    @property
+    def right(self) -> bool:
+        return self.counterexample is None and bool(self.points)
+
+
+def curve_points(c: Curve, around: Mapping[str, float] | None, n: int = 60,
+                 seed: int = 0) -> list[dict[str, float]]:
+    """Up to n points of the curve, spread out (parameters drawn as well, when free)."""
+    rng = random.Random(seed)
+    found: list[dict[str, float]] = []
+    tries = 0
+    while len(found) < n and tries < 40 * n:
+        tries += 1
+        if around is not None:
+            scale = max(1.0, abs(around[c.wrt]))
+            x = around[c.wrt] + rng.choice([-1, 1]) * scale * 10 ** rng.uniform(-3, -0.5)
+            start = dict(around)
+            start[c.wrt] = x
+        else:
+            start = {v: rng.choice([-1, 1]) * 10 ** rng.uniform(-1, 1) for v in c.tape.variables}
+        try:
+            y = solve_of(c, start, start[c.of])
+            p = {**start, c.of: y}
+            _, _, fy = value_and_partials(c, p)
+        except GradcliError:
+            continue
+        if fy == 0 or abs(y) > 1e6:
+            continue
+        found.append(p)
+    return found
+
+
+def judge(source: str, expect: str, order: int = 1, *, wrt: str | None = None,
+          of: str | None = None, values: Mapping[str, float] | None = None,
+          points: int = 60, seed: int = 0) -> Verdict:
+    """Is `expect` dᵏy/dxᵏ on the curve?  Compared at points of the curve, in doubles."""
+    from gradcli.parser import parse, refuse_unknown_calls
+    from gradcli.simplify import formulas
+
+    c = read_curve(source, wrt, of)
+    tapes = derivative_formulas(c, order)
+    true = tapes[-1]
+    g = parse(expect)
+    refuse_unknown_calls(g)
+    if len(g.outputs) != 1:
+        raise InputError("--expect takes one formula")
+    stray = [v for v in g.variables if v not in c.tape.variables]
+    if stray:
+        raise InputError(f"--expect uses {', '.join(stray)}, which the equation does not",
+                         hint="variables: " + ", ".join(c.tape.variables))
+    around = None
+    if values:
+        around = {n: float(values[n]) for n in c.tape.variables if n in values}
+        if len(around) != len(c.tape.variables):
+            around = None
+    pts = curve_points(c, around, points, seed)
+    if around is not None:
+        pts.insert(0, around)
+    v = Verdict(expect, order, c.wrt, c.of, formulas(true)[0], [])
+    for p in pts:
+        try:
+            want = float(forward(true, {n: p[n] for n in true.variables})[true.outputs[-1]])
+        except GradcliError:
+            continue
+        try:
+            got = float(forward(g, {n: p[n] for n in g.variables})[g.outputs[-1]])
+        except GradcliError:
+            got = math.nan
+        v.points.append(p)
+        if not abs(got - want) <= AGREE * max(abs(got), abs(want)) + 1e-12:
+            v.counterexample, v.true_value, v.their_value = p, want, got
+            break
+    if not v.points:
+        raise DomainError("no points of the curve were found to compare at",
+                          hint="give one with --" + c.wrt + " and --" + c.of)
+    return v
