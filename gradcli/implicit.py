@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from gradcli.errors import DomainError, GradcliError, InputError
-from gradcli.fdcheck import PartialCheck, check_one
+from gradcli.fdcheck import PartialCheck, can_kink, check_one
 from gradcli.forward import forward
+from gradcli.numfmt import number_text
 from gradcli.reverse import reverse
 from gradcli.tape import Tape, needs_grad
 
@@ -202,8 +203,6 @@ def on_curve_error(c: Curve, point: Mapping[str, float], f: float, fx: float,
     grad = math.hypot(fx, fy)
     if f == 0 or (grad > 0 and abs(f) / grad <= ON_CURVE * scale):
         return None
-    from gradcli.tape import number_text
-
     hint = ""
     try:
         near = solve_of(c, point, point[c.of])
@@ -274,7 +273,8 @@ def implicit(source: str, values: Mapping[str, float], order: int = 1, *,
                 along: Callable[[Mapping[str, float]], float] = branch
             else:
                 along = partial(_order_along, result.orders[o.k - 2].formula, c, branch, point)
-            o.check = check_one(along, point, c.wrt, o.value, at_kink)
+            o.check = check_one(along, point, c.wrt, o.value, at_kink,
+                                kinks=can_kink(c.tape.ops))
     return result
 
 
@@ -293,6 +293,7 @@ class Verdict:
     counterexample: dict[str, float] | None = None
     true_value: float | None = None
     their_value: float | None = None
+    method: str = "in double precision, to 1e-8 relative"
 
     @property
     def right(self) -> bool:

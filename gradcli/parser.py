@@ -431,8 +431,6 @@ def parse_equation(text: str) -> tuple[Tape, str]:
 
     An expression without `=` is read as `expression = 0` (and printed so).
     """
-    from gradcli.tape import expressions
-
     try:
         builder = _Builder(text)
         _run(builder, text, start="equation")

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from gradcli.errors import check_wrt
+from gradcli.errors import InputError, check_wrt
 from gradcli.ops import FUNCTIONS, OPS
 from gradcli.overload import TableArithmetic
-from gradcli.tape import CONST, VAR, Tape, needs_grad
+from gradcli.tape import CONST, VAR, Tape, needs_grad, prune
 
 Operand = Any  # a Sym, or a plain number appearing in a partial rule
 
@@ -158,3 +158,130 @@ def differentiate(tape: Tape, wrt: list[str] | None = None, output: int | None =
     dst.outputs = [(adj[tape.variables[v]] or zero).node for v in names]
     dst.output_names = [f"d/d{v}" for v in names]
     return Derivatives(dst, names, tape)
+
+
+# ---------------------------------------------------------------- any order, any mix
+
+MAX_ORDER = 10  # of a formula: each order re-differentiates the last (simplified) one
+MAX_PARTIALS = 200  # rows of `--order N` over every variable: C(n + N - 1, N) grows fast
+
+
+def partial_spec(text: str) -> tuple[str, ...]:
+    """`x` -> ('x',); `x,y` -> ('x', 'y'): a mixed partial, by x first, then y."""
+    names = tuple(p.strip() for p in text.split(","))
+    for n in names:
+        if not n.replace("_", "a").isalnum() or n[0].isdigit():
+            raise InputError(f"--wrt {text}: {repr(n) if n else 'an empty name'} is not a "
+                             "variable name",
+                             hint="a mixed partial is written --wrt x,y (by x, then by y)")
+    return names
+
+
+def partial_specs(variables: list[str], wrt: list[str], order: int | None) -> \
+        list[tuple[str, ...]]:
+    """The partials asked for: each --wrt (x, or x,y mixed) raised to --order.
+
+    No --wrt: every variable at order 1, every distinct partial of order N
+    (x,x  x,y  y,y: the Hessian's formulas for N = 2) otherwise.
+    """
+    from itertools import combinations_with_replacement
+
+    n = 1 if order is None else order
+    if not 1 <= n <= MAX_ORDER:
+        raise InputError(f"--order {n}: the order must be between 1 and {MAX_ORDER}")
+    specs: list[tuple[str, ...]] = []
+    if not wrt:
+        specs = list(combinations_with_replacement(variables, n))
+        if len(specs) > MAX_PARTIALS:
+            raise InputError(f"--order {n} over {len(variables)} variables is {len(specs):,} "
+                             f"partials; the limit is {MAX_PARTIALS}",
+                             hint="pick them with --wrt (x, or x,y for a mixed partial)")
+    for text in wrt:
+        spec = partial_spec(text)
+        if len(spec) > 1 and order is not None and order != len(spec):
+            raise InputError(f"--wrt {text} is a partial of order {len(spec)}; --order {order} "
+                             "does not apply to it",
+                             hint="list every step instead, e.g. --wrt x,x,y for ∂³f/∂x²∂y")
+        spec = spec * n if len(spec) == 1 else spec
+        if len(spec) > MAX_ORDER:
+            raise InputError(f"--wrt {text}: the order must be at most {MAX_ORDER}")
+        specs.append(spec)
+    for spec in specs:
+        check_wrt(spec, variables)
+    return specs
+
+
+def nth_partials(tape: Tape, specs: list[tuple[str, ...]], output: int | None = None,
+                 exact: bool = True) -> list[Tape]:
+    """∂ⁿ output / ∂spec[n-1] … ∂spec[0] for each spec, simplified: repeated `differentiate`.
+
+    Each order differentiates the previous order's simplified formula, read back
+    from its printed text, so the result is what running `gradcli diff --exact`
+    on its own output n times gives.
+    Specs sharing a prefix (x,x and x,y) share its formula.
+    """
+    from gradcli.limits import formula_budget
+    from gradcli.simplify import simplify
+
+    out = tape.outputs[-1] if output is None else output
+    from gradcli.parser import parse
+    from gradcli.simplify import formulas
+
+    memo: dict[tuple[str, ...], Tape] = {}  # prefix -> its exact simplified formula
+    # ... and that formula read back from its text, as `diff` of diff's output reads it
+    # (the canonical order of factors follows the tape, so the text is the reference)
+    reread: dict[tuple[str, ...], Tape] = {}
+
+    def step(prev: Tape, v: str, exact_here: bool) -> Tape:
+        if v not in prev.variables:  # the previous order no longer depends on v
+            zero = Tape(text=tape.text)
+            zero.outputs = [zero.const(0.0)]
+            zero.output_names = [f"d/d{v}"]
+            return zero
+        d = differentiate(prev, [v], output=prev.outputs[-1])
+        formula_budget(d.tape)  # each order: before simplifying, as diff does
+        return simplify(d.tape, exact=exact_here)
+
+    start = Tape(text=tape.text)
+    if out == tape.outputs[-1] and len(tape.outputs) == 1:
+        start = tape
+    else:  # one output of several: a tape whose last output is it
+        start = prune(Tape(text=tape.text, ops=tape.ops, args=tape.args, consts=tape.consts,
+                           labels=tape.labels, pos=tape.pos, outputs=[out],
+                           output_names=["f"], variables=dict(tape.variables)))
+    results = []
+    for spec in specs:
+        prev = start
+        for k in range(1, len(spec)):
+            prefix = spec[:k]
+            if prefix not in memo:
+                memo[prefix] = step(prev, spec[k - 1], True)
+            prev = reread[prefix] if prefix in reread else reread.setdefault(
+                prefix, parse(formulas(memo[prefix])[0]))
+        done = memo.get(spec) if exact else None
+        if done is None:
+            done = step(prev, spec[-1], exact)
+            if exact:
+                memo[spec] = done
+        results.append(done)
+    return results
+
+
+def partial_label(f: str, spec: tuple[str, ...]) -> str:
+    """`∂f/∂x`, `∂²f/∂x²`, `∂²f/∂x∂y`, `∂³f/∂x²∂y` (in the order differentiated)."""
+    sup = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+    n = len(spec)
+    top = "∂" + (str(n).translate(sup) if n > 1 else "") + f
+    return f"{top}/" + "".join("∂" + v + (str(k).translate(sup) if k > 1 else "")
+                                for v, k in runs(spec))
+
+
+def runs(spec: tuple[str, ...]) -> list[tuple[str, int]]:
+    """x,x,y -> [(x, 2), (y, 1)]: consecutive repeats grouped, for labels."""
+    out: list[tuple[str, int]] = []
+    for v in spec:
+        if out and out[-1][0] == v:
+            out[-1] = (v, out[-1][1] + 1)
+        else:
+            out.append((v, 1))
+    return out

@@ -21,9 +21,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from gradcli.errors import DomainError, InputError
+from gradcli.errors import DomainError, InputError, ParseError
 from gradcli.fdcheck import PartialCheck
-from gradcli.tape import number_text
+from gradcli.numfmt import number_text
+from gradcli.tape import Tape
 
 Number = Fraction | float
 
@@ -132,7 +133,6 @@ def _neg_recip(v: Number) -> Number:
 def tangent(source: str, values: Mapping[str, float], *, of: str | None = None,
             check: bool = True) -> Tangent:
     """The tangent of y = f(…) at the point, or of the curve lhs = rhs at a point on it."""
-    from gradcli.errors import ParseError
     from gradcli.parser import parse
 
     try:
@@ -149,11 +149,9 @@ def tangent(source: str, values: Mapping[str, float], *, of: str | None = None,
     return _explicit_tangent(tape, values, check)
 
 
-def _explicit_tangent(tape: object, values: Mapping[str, float], check: bool) -> Tangent:
+def _explicit_tangent(tape: Tape, values: Mapping[str, float], check: bool) -> Tangent:
     from gradcli.pipeline import evaluate
-    from gradcli.tape import Tape
 
-    assert isinstance(tape, Tape)
     if len(tape.outputs) != 1:
         raise InputError(f"a tangent needs one output; this has {len(tape.outputs)}")
     names = list(tape.variables)

@@ -25,7 +25,7 @@ from functools import partial
 
 from gradcli import jet
 from gradcli.diagnose import describe
-from gradcli.errors import DomainError, GradcliError, InputError
+from gradcli.errors import DomainError, GradcliError, InputError, check_wrt
 from gradcli.fdcheck import PartialCheck, can_kink, check_one
 from gradcli.forward import forward
 from gradcli.numfmt import number_text
@@ -76,20 +76,29 @@ def single_variable(tape: Tape, what: str) -> str:
 
 
 def derivatives(tape: Tape, values: Mapping[str, float], order: int, *,
-                check: bool = True, convention: str = "torch") -> Derivatives:
+                check: bool = True, convention: str = "torch",
+                wrt: str | None = None) -> Derivatives:
     """f and its derivatives up to `order` at the point, each order checked.
 
     `convention` (--subgradient) as for the gradient: "error" refuses a kink (exit
     3); the jets follow PyTorch's convention, so a one-sided or mean one is refused
-    at a kink rather than mixed with it.
+    at a kink rather than mixed with it.  With `wrt`, f may have other variables:
+    they stay fixed at their values (partial derivatives ∂ᵏf/∂wrtᵏ).
     """
     if not 1 <= order <= MAX_ORDER:
         raise InputError(f"--order {order}: the order must be between 1 and {MAX_ORDER}")
-    name = single_variable(tape, "higher derivatives (--order, taylor)")
+    if wrt is None:
+        name = single_variable(tape, "higher derivatives (--order, taylor)")
+    else:
+        if len(tape.outputs) != 1:
+            raise InputError(f"higher derivatives need one output; this has "
+                             f"{len(tape.outputs)}")
+        check_wrt([wrt], tape.variables)
+        name = wrt
     ev = evaluate(tape, values, check=check, convention=convention)
     kinked = _kinks(ev, convention, order)
     x = ev.env[name]
-    ds = _sweep(tape, name, x, order)
+    ds = _sweep(tape, name, ev.env, order)
     if kinked:  # the first derivative is the gradient's, under the convention asked for
         ds[1] = float(ev.gradient[name])
     result = Derivatives(ev, name, x, ds, [None])
@@ -150,16 +159,19 @@ def _kth(tape: Tape, name: str, k: int, sweeps: dict[float, list[float]], order:
     ds = sweeps.get(x)
     if ds is None:
         try:
-            ds = sweeps[x] = _sweep(tape, name, x, order)
+            ds = sweeps[x] = _sweep(tape, name, point, order)
         except GradcliError:  # a higher order undefined here: this order alone may not be
-            return _sweep(tape, name, x, k)[k]
+            return _sweep(tape, name, point, k)[k]
     return ds[k]
 
 
-def _sweep(tape: Tape, name: str, x: float, order: int) -> list[float]:
+def _sweep(tape: Tape, name: str, point: Mapping[str, float], order: int) -> list[float]:
+    """Derivatives by `name` up to `order`, the other variables held at `point`."""
+    env: dict[str, object] = {n: float(v) for n, v in point.items() if n in tape.variables}
+    env[name] = jet.variable(point[name], order)
     jet.reset()
     try:
-        out = forward(tape, {name: jet.variable(x, order)}, fns=jet.FNS)[tape.outputs[0]]
+        out = forward(tape, env, fns=jet.FNS)[tape.outputs[0]]
     finally:
         jet.reset()
     return jet.derivatives(out, order)

@@ -24,7 +24,7 @@ mpmath = pytest.importorskip("mpmath")
 from gradcli.errors import DomainError, GradcliError, InputError  # noqa: E402
 from gradcli.forward import forward  # noqa: E402
 from gradcli.implicit import derivative_formulas, implicit, judge, read_curve  # noqa: E402
-from gradcli.tape import number_text  # noqa: E402
+from gradcli.numfmt import number_text  # noqa: E402
 
 X, Y = sympy.symbols("x y", real=True)
 S = sympy

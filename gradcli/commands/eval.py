@@ -14,8 +14,9 @@ from gradcli.reverse import CONVENTIONS
 @expression_input()
 @click.option("--no-check", is_flag=True, help="Skip the finite-difference check.")
 @click.option("--order", type=click.IntRange(1, 30), default=None, metavar="N",
-              help="Instead of the gradient: f′, f″, … f⁽ᴺ⁾ of a one-variable EXPR at the "
-                   "point (Taylor arithmetic; see also gradcli taylor).")
+              help="Instead of the gradient: f′, f″, … f⁽ᴺ⁾ at the point (Taylor "
+                   "arithmetic, as the taylor command uses); with several variables, "
+                   "∂ᴺf/∂xᴺ for --wrt x, or every N-th partial.  --wrt x,y: a mixed partial.")
 @click.option("--direction", metavar="V", default=None,
               help="Also ∇f·v, the derivative along V: components in the order of the "
                    "variables (1,2) or by name (x=1,y=2); not normalised.")
@@ -48,6 +49,8 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool, exact: bool
       gradcli eval --x 2 -- "-x^2"
       gradcli eval "log(3*x^2 + 5*x*y)" --batch points.csv --format csv
       gradcli eval "x^2 * y" --x 0:1:0.25 --y 1,2 --format csv
+      gradcli eval "x^3 y^2" --x 1 --y 2 --order 2 --wrt x
+      gradcli eval "x^3 y^2" --x 1 --y 2 --wrt x,y
 
     Exit status: 0 fine, 1 the finite-difference check failed, 2 bad input,
     3 a math domain error at the point.  With --batch or a grid (--x 0:1:0.1,
@@ -76,16 +79,27 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool, exact: bool
 
         return show(eval_exact(source, raw, convention=subgradient), fmt, digits, quiet, wrt)
     values = {name: parse_value(name, text) for name, text in raw.items()}
-    if order is not None:  # higher derivatives by Taylor arithmetic: gradcli/taylor.py
+    if order is not None or any("," in w for w in wrt):  # higher and mixed partials
         from gradcli.parser import parse
+        from gradcli.partials import partials_at, wants_partials
+        from gradcli.render.partials import partials_result
         from gradcli.render.taylor import taylor_result
+        from gradcli.symbolic import partial_specs
         from gradcli.taylor import derivatives
 
         if direction is not None:
-            raise InputError("--order and --direction do not go together",
-                             hint="--order is for a function of one variable")
-        taylor = derivatives(parse(source), values, order, check=not no_check,
-                             convention=subgradient)
+            raise InputError("--order (or a mixed --wrt x,y) and --direction do not go "
+                             "together")
+        tape = parse(source)
+        if wants_partials(tape, list(wrt)):  # several, or mixed: nested duals
+            p = partials_at(tape, values, partial_specs(list(tape.variables), list(wrt), order),
+                            check=not no_check, convention=subgradient)
+            for w in p.evaluation.warnings:
+                warn(w)
+            return show(partials_result(p), fmt, digits, quiet, ())
+        # one variable, or one --wrt with the others held fixed: f′ … f⁽ᴺ⁾ by jets
+        taylor = derivatives(tape, values, order or 1, check=not no_check,
+                             convention=subgradient, wrt=wrt[0] if wrt else None)
         for w in taylor.evaluation.warnings:
             warn(w)
         return show(taylor_result(taylor, None), fmt, digits, quiet, wrt)

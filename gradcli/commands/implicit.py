@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from gradcli.cli import emit, warn
+from gradcli.cli import show, warn
 from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
-from gradcli.errors import ExitStatus, InputError
-from gradcli.implicit import MAX_ORDER
+from gradcli.errors import InputError
+from gradcli.implicit import MAX_ORDER, implicit, judge
 
 
 @click.command("implicit", context_settings=VALUE_SETTINGS)
@@ -47,9 +47,9 @@ def command(args: tuple[str, ...], file: str | None, order: int, of: str | None,
     derivative is undefined at the point (F_y = 0: a vertical tangent or a
     singular point).
     """
-    from gradcli.implicit import implicit, judge
     from gradcli.pipeline import parse_value
-    from gradcli.render.implicit import implicit_text, verdict_text
+    from gradcli.render.implicit import implicit_result
+    from gradcli.render.implicit_verdict import verdict_result
 
     if len(wrt) > 1:
         raise InputError("implicit takes one --wrt (the independent variable)")
@@ -58,10 +58,8 @@ def command(args: tuple[str, ...], file: str | None, order: int, of: str | None,
     x = wrt[0] if wrt else None
     if expect is not None:
         v = judge(source, expect, order, wrt=x, of=of, values=values)
-        emit(verdict_text(v, fmt, quiet, digits))
-        return ExitStatus.of(v.right)
+        return show(verdict_result(v), fmt, digits, quiet, ())
     r = implicit(source, values, order, wrt=x, of=of, check=not no_check)
     for w in r.warnings:
         warn(w)
-    emit(implicit_text(r, fmt, quiet, digits))
-    return ExitStatus.of(r.passed)
+    return show(implicit_result(r), fmt, digits, quiet, ())

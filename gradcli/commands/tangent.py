@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from gradcli.cli import emit, warn
+from gradcli.cli import show, warn
 from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
-from gradcli.errors import ExitStatus, InputError
+from gradcli.errors import InputError
 
 
 @click.command("tangent", context_settings=VALUE_SETTINGS)
@@ -40,7 +40,7 @@ def command(args: tuple[str, ...], file: str | None, normal: bool, of: str | Non
     point not on the curve too), 3 a math domain error at the point.
     """
     from gradcli.pipeline import parse_value
-    from gradcli.render.tangent import tangent_text
+    from gradcli.render.tangent import tangent_result
     from gradcli.tangent import check_point, tangent
 
     if wrt:
@@ -52,5 +52,4 @@ def command(args: tuple[str, ...], file: str | None, normal: bool, of: str | Non
     check_point(t)
     for w in t.warnings:
         warn(w)
-    emit(tangent_text(t, normal, fmt, quiet, digits))
-    return ExitStatus.of(t.passed)
+    return show(tangent_result(t, normal), fmt, digits, quiet, ())

@@ -12,7 +12,7 @@ FORMATS = ("latex",)  # besides the shared ones
 def data(r: Result, o: Options) -> dict[str, Any]:
     d = r.value
     return {"expression": d["expression"], "variables": d["variables"],
-            "derivatives": [{k: row[k] for k in ("output", "wrt", "formula", "latex")}
+            "derivatives": [{k: row[k] for k in ("output", "wrt", "order", "formula", "latex")}
                             for row in d["rows"]]}
 
 
@@ -37,4 +37,4 @@ def latex(r: Result, o: Options) -> str:
 
 
 def table(r: Result, o: Options) -> str:
-    return "".join(f"∂{row['f']}/∂{row['wrt']} = {row['formula']}\n" for row in r.value["rows"])
+    return "".join(f"{row['label']} = {row['formula']}\n" for row in r.value["rows"])

@@ -5,15 +5,11 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from gradcli.render import Options, Result, jnum
 from gradcli.tangent import Number, Tangent
-
-_MARKS = {"ok": "✓ ok", "kink": "⚠ kink", "mismatch": "✗ MISMATCH",
-          "inconclusive": "~ inconclusive (rounding)", "n/a": "? n/a (domain)"}
 
 
 def _j(v: Number) -> Any:
-    from gradcli.render import jnum
-
     return jnum(float(v))
 
 
@@ -46,41 +42,50 @@ def tangent_data(t: Tangent) -> dict[str, Any]:
     return data
 
 
-def tangent_text(t: Tangent, normal: bool, fmt: str, quiet: bool, digits: int | None) -> str:
-    """Every format: JSON, CSV/TSV rows, plain lines, -q (the equation alone), or a summary."""
-    from gradcli.render import fmt as num
-    from gradcli.render import to_json
+def tangent_result(t: Tangent, normal: bool) -> Result:
+    return Result("tangent", t, None, [], [], t.passed, {"normal": normal})
 
-    eq = t.normal_text() if normal else t.tangent.text()
-    if quiet:
-        return eq + "\n"
-    if fmt == "json":
-        return to_json(tangent_data(t))
+
+def data(r: Result, o: Options) -> dict[str, Any]:
+    return tangent_data(r.value)
+
+
+def rows(r: Result, o: Options) -> list[list[Any]]:
+    line = r.value.tangent
+    return [["coefficient", "value"], *([n, float(v)] for n, v in line.slopes.items()),
+            ["intercept", float(line.intercept)]]
+
+
+def quiet(r: Result, o: Options) -> list[Any]:
+    """The equation alone: of the normal line with --normal, else of the tangent."""
+    t: Tangent = r.value
+    return [t.normal_text() if r.extra["normal"] else t.tangent.text()]
+
+
+def plain(r: Result, o: Options) -> list[str]:
+    t: Tangent = r.value
     line = t.tangent
-    if fmt in ("csv", "tsv"):
-        import csv
-        import io
+    first = [f"normal = {t.normal_text()}", f"tangent = {line.text()}"]
+    lines = first if r.extra["normal"] else first[::-1]
+    lines += [f"slope {n} = {o.num(float(v))}" for n, v in line.slopes.items()]
+    lines.append(f"intercept = {o.num(float(line.intercept))}")
+    if t.checks:
+        lines.append("check = " + ("passed" if t.passed else "FAILED"))
+    return lines
 
-        buf = io.StringIO()
-        w = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
-        w.writerow(["coefficient", "value"])
-        for n, v in line.slopes.items():
-            w.writerow([n, num(float(v))])
-        w.writerow(["intercept", num(float(line.intercept))])
-        return buf.getvalue()
-    d = 10 if digits is None else digits
-    at = ", ".join(f"{n} = {num(v, d)}" for n, v in t.point.items())
+
+def table(r: Result, o: Options) -> str:
+    """For people: where, the tangent and the normal line (the one asked for first), check."""
+    t: Tangent = r.value
+    line = t.tangent
+    d = 10 if o.digits is None else o.digits
+    at = ", ".join(f"{n} = {o.num(v, d)}" for n, v in t.point.items())
     what = {"line": "tangent line", "plane": "tangent plane"}[t.kind]
-    if fmt == "plain":
-        lines = [f"tangent = {line.text()}", f"normal = {t.normal_text()}"]
-        lines += [f"slope {n} = {num(float(v), d)}" for n, v in line.slopes.items()]
-        lines.append(f"intercept = {num(float(line.intercept), d)}")
-        if t.checks:
-            lines.append("check = " + ("passed" if t.passed else "FAILED"))
-        return "\n".join(lines) + "\n"
     source = t.source if t.implicit else f"{line.dependent} = {t.source}"
-    out = [f"{what} to {source} at {at}:", f"  {line.text()}"]
-    out.append(f"normal line:\n  {t.normal_text()}")
+    parts = [f"{what}:\n  {line.text()}", f"normal line:\n  {t.normal_text()}"]
+    if r.extra["normal"]:
+        parts.reverse()
+    out = [f"{source} at {at}", *parts]
     if t.checks:
         out.append("check: " + ("passed" if t.passed else "FAILED") +
                    (" (the slope against a numerical step along the curve)" if t.implicit

@@ -19,6 +19,8 @@ def derivatives_data(d: Derivatives, poly: str | None) -> dict[str, Any]:
         "expression": d.evaluation.tape.text,
         "variable": d.name,
         "point": jnum(d.point),
+        **({"fixed": {n: jnum(v) for n, v in d.evaluation.env.items() if n != d.name}}
+           if len(d.evaluation.env) > 1 else {}),
         "order": d.order,
         "derivatives": [jnum(v) for v in d.values],
     }
@@ -94,10 +96,13 @@ def derivatives_table(d: Derivatives, poly: str | None, digits: int | None,
                       legacy_windows=False)
     name = d.evaluation.tape.output_names[0]
     with console.capture() as cap:
-        console.print(Text(f"{name}   at {d.name} = {a}", style="bold"))
+        fixed = {n: v for n, v in d.evaluation.env.items() if n != d.name}
+        held = ", ".join(f"{n} = {fmt(v, digits)}" for n, v in fixed.items())
+        console.print(Text(f"{name}   at {d.name} = {a}" + (f" ({held} held fixed)" if held
+                                                              else ""), style="bold"))
         grid = Table(title="Derivatives (Taylor arithmetic)", title_justify="left")
         grid.add_column("k", justify="right")
-        grid.add_column(f"f⁽ᵏ⁾({a})", justify="right")
+        grid.add_column(f"∂ᵏf/∂{d.name}ᵏ" if fixed else f"f⁽ᵏ⁾({a})", justify="right")
         if poly is not None:
             grid.add_column("coefficient f⁽ᵏ⁾/k!", justify="right")
         grid.add_column("check")
