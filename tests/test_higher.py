@@ -157,6 +157,13 @@ def test_diff_order_cli(gradcli) -> None:  # type: ignore[no-untyped-def]
     assert r.out == "0\n"
 
 
+def test_leibniz_header_gives_the_order(gradcli) -> None:  # type: ignore[no-untyped-def]
+    r = gradcli("diff", "d^2/dx^2 x^3", "--format", "plain")
+    assert (r.code, r.out) == (0, "6*x\n")
+    r = gradcli("diff", "d^2/dx^2 x^3", "--order", "3")
+    assert r.code == 2 and "disagree" in r.err and r.out == ""
+
+
 @pytest.mark.parametrize("argv,what", [
     (["diff", "x^2", "--wrt", "x,q"], "q is not a variable"),
     (["diff", "x^2", "--wrt", "x,"], "empty name"),
