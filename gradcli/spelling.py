@@ -63,6 +63,10 @@ def char_hint(ch: str) -> str:
         return f"{what}: write {_READS[ch]}"
     plain = unicodedata.normalize("NFKC", ch)
     if plain != ch and plain.isascii() and plain.strip():
+        if "SUPERSCRIPT" in name:  # x² pasted into LaTeX
+            return f"{what}: write ^{{{plain}}}"
+        if "SUBSCRIPT" in name:
+            return f"{what}: write _{{{plain}}}"
         return f"{what}: write {plain}"
     if not ch:
         return ""

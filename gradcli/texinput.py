@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
@@ -595,8 +596,22 @@ def _char_error(text: str, pos: int) -> ParseError:
         return ParseError("unexpected '|'", text=text, pos=pos,
                           hint="write \\left| x \\right| (or abs(x)) where bars nest")
     hint = "only a header may have '=': f(x) = …, y = …" if ch == "=" else \
-        "write \\left| x \\right| for |x|" if ch == "|" else char_hint(ch)
+        "write \\left| x \\right| for |x|" if ch == "|" else _unicode_hint(ch) or char_hint(ch)
     return ParseError(f"unexpected character {ch!r}", text=text, pos=pos, hint=hint)
+
+
+def _unicode_hint(ch: str) -> str:
+    """LaTeX spells π, θ and √ with commands: name the command."""
+    name = unicodedata.name(ch, "")
+    if name.startswith("GREEK") and "LETTER" in name:
+        letter = name.split("LETTER ", 1)[1].split()[0].lower()
+        if "CAPITAL" in name:
+            letter = letter.capitalize()
+        return f"{ch!r} is {name}: in LaTeX write \\{letter}"
+    if ch in "\u221a\u221b":
+        return f"{ch!r} is {name}: in LaTeX write \\sqrt{{…}}" + \
+            ("" if ch == "\u221a" else " or \\sqrt[3]{…}")
+    return ""
 
 
 _NAMES = {"RBRACE": "'}'", "RPAR": "')'", "RIGHT": "\\right)", "RIGHT_BAR": "\\right|",

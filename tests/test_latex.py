@@ -192,6 +192,9 @@ def test_two_readings_refused(tex: str, readings: tuple[str, str]) -> None:
     (r"\infty", "not supported", 1),
     (r"\,x^2^3", "x^{2^3}", 6),
     (r"\lg x", "\\log_{10}", 1),
+    ("\\frac{1}{2}x\u00b2", "write ^{2}", 13),
+    ("\\sin \u03b8", "in LaTeX write \\theta", 6),
+    ("2\u03c0\\,x", "in LaTeX write \\pi", 2),
     (r"\,5!", "factorial", 4),
 ])
 def test_errors_say_where_and_how(tex: str, words: str, column: int) -> None:
