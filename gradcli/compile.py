@@ -18,6 +18,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from gradcli.cancellation import SUSPECT
 from gradcli.ops import NUM, OPS
 from gradcli.tape import CONST, VAR, Tape, needs_grad
 
@@ -104,21 +105,25 @@ def _reverse(tape: Tape, k: int, out: int, need: list[bool], val: Callable[[int]
     ops, args = tape.ops, tape.args
     has: set[int] = {out}
     body.append(f"g{k}_{out} = 1.0")
+    body.append(f"a{k}_{out} = 1.0")
 
-    def add(j: int, term: str) -> None:
+    def add(j: int, term: str, size: str) -> None:
+        # a{k}_{j}: the sum of |terms| (gradcli/cancellation.py), beside the adjoint
         if not need[j]:
             return
         if j in has:
             body.append(f"g{k}_{j} += {term}")
+            body.append(f"a{k}_{j} += {size}")
         else:  # `0.0 + term`, as the interpreter's zeroed adjoint: no stray -0.0
             body.append(f"g{k}_{j} = 0.0 + {term}")
+            body.append(f"a{k}_{j} = {size}")
             has.add(j)
 
     for i in range(out, -1, -1):
         op = ops[i]
         if i not in has or op in (VAR, CONST) or not need[i]:
             continue
-        g = f"g{k}_{i}"
+        g, mg = f"g{k}_{i}", f"a{k}_{i}"
         a = args[i]
         av = [val(j) for j in a]
         spec = OPS[op]
@@ -126,21 +131,26 @@ def _reverse(tape: Tape, k: int, out: int, need: list[bool], val: Callable[[int]
             namespace[f"s_{_ident(op)}"] = spec.singular
             body.append(f"if s_{_ident(op)}({', '.join(av)}) is not None: raise Fallback")
         if op in ("add", "sub"):
-            add(a[0], g)
-            add(a[1], g if op == "add" else f"-{g}")
+            add(a[0], g, mg)
+            add(a[1], g if op == "add" else f"-{g}", mg)
         elif op == "mul":
-            add(a[0], f"{g} * {av[1]}")
-            add(a[1], f"{g} * {av[0]}")
+            add(a[0], f"{g} * {av[1]}", f"{mg} * abs({av[1]})")
+            add(a[1], f"{g} * {av[0]}", f"{mg} * abs({av[0]})")
         elif op == "div":  # reverse.py's own arithmetic, so the rounding is the interpreter's
-            add(a[0], f"({g} / {av[1]})")
-            add(a[1], f"-(({g} / {av[1]}) * {val(i)})")
+            add(a[0], f"({g} / {av[1]})", f"({mg} / abs({av[1]}))")
+            add(a[1], f"-(({g} / {av[1]}) * {val(i)})", f"({mg} / abs({av[1]})) * abs({val(i)})")
         elif op == "neg":
-            add(a[0], f"-{g}")
+            add(a[0], f"-{g}", mg)
         else:
             namespace[f"p_{_ident(op)}"] = spec.partials
             body.append(f"q = p_{_ident(op)}(M, {val(i)}, {', '.join(av)})")
             for m, j in enumerate(a):
-                add(j, f"{g} * q[{m}]")
+                add(j, f"{g} * q[{m}]", f"{mg} * abs(q[{m}])")
+    # cancellation: a gradient far below its sum of |terms| goes to the interpreter,
+    # which re-sweeps it at 50 digits and notes the digits lost
+    for node in tape.variables.values():
+        if node in has:
+            body.append(f"if a{k}_{node} > {SUSPECT!r} * abs(g{k}_{node}): raise Fallback")
     adj = [f"g{k}_{j}" for j in sorted(has)]
     grads = [f"g{k}_{node}" if node in has else "0.0" for node in tape.variables.values()]
     return adj, grads
@@ -284,13 +294,18 @@ def vectorized(tape: Tape, columns: Sequence[Any], nps: Any) -> tuple[list[Any],
         for out in tape.outputs:
             adj: list[Any] = [None] * len(ops)
             adj[out] = np.ones(n)
+            mag: list[Any] = [None] * len(ops)  # sums of |terms| (gradcli/cancellation.py)
+            mag[out] = np.ones(n)
 
-            def add(j: int, term: Any, sign: int = 1, adj: list[Any] = adj) -> None:
+            def add(j: int, term: Any, size: Any, sign: int = 1, adj: list[Any] = adj,
+                    mag: list[Any] = mag) -> None:
                 # reverse.py starts every adjoint at 0.0 and adds (or subtracts) in
-                # this order: the same operations give the same bits, and no -0.0
+                # this order: the same operations give the same bits, and no -0.0;
+                # `size` is the term's magnitude swept on |partials|, as the interpreter's
                 if need[j]:
                     base = 0.0 if adj[j] is None else adj[j]
                     adj[j] = base + term if sign > 0 else base - term
+                    mag[j] = size if mag[j] is None else mag[j] + size
 
             for i in range(out, -1, -1):
                 g, op = adj[i], ops[i]
@@ -298,21 +313,23 @@ def vectorized(tape: Tape, columns: Sequence[Any], nps: Any) -> tuple[list[Any],
                     continue
                 a = args[i]
                 argv = [vals[j] for j in a]
+                mg = mag[i]
                 if op == "add":
-                    add(a[0], g)
-                    add(a[1], g)
+                    add(a[0], g, mg)
+                    add(a[1], g, mg)
                 elif op == "mul":
-                    add(a[0], g * argv[1])
-                    add(a[1], g * argv[0])
+                    add(a[0], g * argv[1], mg * np.abs(argv[1]))
+                    add(a[1], g * argv[0], mg * np.abs(argv[0]))
                 elif op == "sub":
-                    add(a[0], g)
-                    add(a[1], g, -1)
+                    add(a[0], g, mg)
+                    add(a[1], g, mg, -1)
                 elif op == "neg":
-                    add(a[0], g, -1)
+                    add(a[0], g, mg, -1)
                 elif op == "div":
                     gy = g / argv[1]
-                    add(a[0], gy)
-                    add(a[1], gy * vals[i], -1)
+                    my = mg / np.abs(argv[1])
+                    add(a[0], gy, my)
+                    add(a[1], gy * vals[i], my * np.abs(vals[i]), -1)
                 else:
                     if op in nps.singular:
                         bad |= nps.singular[op](*argv)
@@ -320,10 +337,13 @@ def vectorized(tape: Tape, columns: Sequence[Any], nps: Any) -> tuple[list[Any],
                     partials = rule(vals[i], *argv) if rule is not None else \
                         OPS[op].partials(nps.m, vals[i], *argv)
                     for j, p in zip(a, partials, strict=False):
-                        add(j, g * p)
+                        add(j, g * p, mg * np.abs(p))
                 for j in a:
                     if need[j]:
                         bad |= ~np.isfinite(adj[j])
+            for node in tape.variables.values():
+                if adj[node] is not None:  # cancellation: the interpreter says how much
+                    bad |= mag[node] > SUSPECT * np.abs(adj[node])
             results.extend(adj[node] if adj[node] is not None else np.zeros(n)
                            for node in tape.variables.values())
     return results, bad

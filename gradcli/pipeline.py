@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from gradcli.cancellation import review
 from gradcli.errors import GradcliError, InputError
 from gradcli.fdcheck import Check, can_kink, fd_check
 from gradcli.forward import forward
@@ -355,4 +356,5 @@ def evaluate(source: str | Tape, values: Mapping[str, float], *, check: bool = T
         for k, out in enumerate(tape.outputs):
             result.checks.append(fd_check(_output_at(tape, out), env, result.gradient_of(k),
                                           at_kink=bool(notes), kinks=can_kink(tape.ops)))
+    review(result, convention)  # digits lost to cancellation: a note, and no pass
     return result

@@ -144,7 +144,8 @@ def test_numpy_batch_is_bit_identical_to_eval() -> None:
 
     from exprgen import SHARED, random_expr
 
-    assert _numpy_vs_interpreter("(x*e^-2)/x", [{"x": 3.0}]) == 1  # the row
+    # the row: its exact cancellation (0.045 - 0.045) goes to the interpreter
+    _numpy_vs_interpreter("(x*e^-2)/x", [{"x": 3.0}])
     rng = random.Random(14)
     compared = 0
     for _ in range(300):
@@ -324,3 +325,47 @@ def test_an_infinite_slope_under_a_zero_adjoint_in_a_batch_and_the_api(tmp_path:
 def test_a_step_that_does_not_feed_the_output_is_not_judged() -> None:
     r = run("eval", "a = sqrt(x); z = x^2", "--x", "0", "-q")
     assert r.returncode == 0, r.stderr
+
+
+# ---------------------------------------------------------------- cancellation: digits lost
+
+def test_cancellation_is_reported_and_the_check_cannot_pass() -> None:
+    import json
+
+    r = run("eval", "x/(3x)", "--x", "1e-100", "--format", "json")
+    assert r.returncode == 1, r.stderr  # the check fails: 16 of 16 digits are noise
+    data = json.loads(r.stdout)
+    assert data["check"]["passed"] is False
+    assert any("cancel" in n for n in data["notes"])
+    r = run("eval", "x/(3x)", "--x", "1e-100", "--no-check", "--format", "json")
+    assert r.returncode == 0 and any("cancel" in n for n in json.loads(r.stdout)["notes"])
+
+
+def test_cancellation_in_batches_on_both_fast_paths(tmp_path: Path) -> None:
+    src = tmp_path / "p.csv"
+    src.write_text("x\n1e-100\n1\n")
+    no_numpy = ("import sys, gradcli.compile as c; c.numpy_namespace = lambda: None; "
+                "from gradcli.cli import main; main(sys.argv[1:])")
+    for cmd in ([str(GRADCLI)], [sys.executable, "-c", no_numpy]):
+        out = subprocess.run([*cmd, "eval", "x/(3x)", "--batch", str(src), "--format", "csv"],
+                             capture_output=True, text=True, timeout=120)
+        rows = csv_rows(out.stdout)
+        assert "cancel" in rows[0][3] and rows[1][3] == "", (cmd, out.stdout)
+
+
+@pytest.mark.parametrize("text, x", [("x^2 - 2*x", "1"), ("(x+1)^2 - x^2 - 2*x", "3"),
+                                     ("x*y - y*x", "2")])
+def test_an_exact_cancellation_is_not_reported(text: str, x: str) -> None:
+    import json
+
+    r = run("eval", text, "--x", x, "--y", "3", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["gradient"]["x"] == 0 and data["notes"] == [] and data["check"]["passed"]
+
+
+def test_cancellation_through_the_api() -> None:
+    import gradcli
+
+    r = gradcli.gradient("x/(3x)", x=1e-100)
+    assert any("cancel" in n.message for n in r.notes)
