@@ -73,6 +73,10 @@ def value_text(v: Any) -> str:
 
 def value_error(tape: Tape, i: int, vals: list[Any], exc: Exception) -> DomainError:
     """The error for node i's value being undefined or too large."""
+    if any(bad_order(v) is not None for v in vals[:i]):
+        # an earlier node overflowed to inf and this one choked on it (x*x/0 at 1e200):
+        # the overflow is the error, where it happened
+        return nonfinite_error(tape, vals[:i], "value")
     op = OPS[tape.ops[i]]
     at = args_text(tape, i, vals)
     if isinstance(exc, OverflowError):
@@ -97,8 +101,14 @@ def _underflow(tape: Tape, i: int, vals: list[Any]) -> str:
 
 
 def nonfinite_error(tape: Tape, vals: list[Any], what: str) -> DomainError:
-    """Name the first node whose value became inf or nan from finite inputs."""
-    for i, v in enumerate(vals):
+    """Name the first node whose value (or adjoint) became inf or nan from finite inputs.
+
+    Values go bad first at the lowest index, adjoints at the highest (the reverse sweep
+    runs backwards).  Infinity from finite inputs is an overflow, and says so.
+    """
+    order = range(len(vals)) if what == "value" else range(len(vals) - 1, -1, -1)
+    for i in order:
+        v = vals[i]
         k = bad_order(v)
         if k is None:
             continue
@@ -106,7 +116,14 @@ def nonfinite_error(tape: Tape, vals: list[Any], what: str) -> DomainError:
             return DomainError(f"the {order_word(k)} of the {what} of {describe(tape, i)} "
                                "is undefined here", text=tape.text, pos=tape.pos[i])
         x = float(v)
-        word = "nan" if x != x else ("inf" if x > 0 else "-inf")
-        return DomainError(f"the {what} of {describe(tape, i)} is {word} "
-                           f"(overflow at this node)", text=tape.text, pos=tape.pos[i])
+        if x != x:
+            return DomainError(f"the {what} of {describe(tape, i)} is undefined (nan) at this "
+                               "point", text=tape.text, pos=tape.pos[i])
+        if what == "value":
+            at = args_text(tape, i, vals)
+            return DomainError(f"{describe(tape, i)} overflows a double" + where(at),
+                               text=tape.text, pos=tape.pos[i])
+        return DomainError(f"the {what} at {describe(tape, i)} overflows a double (its "
+                           f"adjoint is {'inf' if x > 0 else '-inf'})",
+                           text=tape.text, pos=tape.pos[i])
     raise AssertionError("no non-finite value")

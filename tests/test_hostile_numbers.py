@@ -369,3 +369,30 @@ def test_cancellation_through_the_api() -> None:
 
     r = gradcli.gradient("x/(3x)", x=1e-100)
     assert any("cancel" in n.message for n in r.notes)
+
+
+# ---------------------------------------------------------------- overflow: exit 3, where it is
+
+@pytest.mark.parametrize("command", ["eval", "graph", "jacobian", "hessian", "explain"])
+@pytest.mark.parametrize("text", ["x*x/0", "sqrt(-x*x)", "x*x*0"])
+def test_overflow_is_exit_3_at_the_node_where_it_happens(command: str, text: str) -> None:
+    """The issue's crashes (exit 70): an overflow, then a conversion of infinity."""
+    r = run(command, text, "--x", "1e200")
+    assert_clean_error(r, 3)
+    assert "x*x (column" in r.stderr and "overflows a double" in r.stderr
+
+
+def test_overflow_in_a_batch_is_an_error_cell_and_in_the_api_a_domain_error() -> None:
+    r = run("eval", "x*x/0", "--x", "1e200,1", "--format", "csv")
+    assert r.returncode == 3 and "internal error" not in r.stderr
+    assert all(row[1] == "" and row[-1] for row in csv_rows(r.stdout))  # both rows: errors
+    import gradcli
+    from gradcli.errors import DomainError
+
+    for text, x in [("x*x/0", 1e200), ("sqrt(-x*x)", 1e200), ("x^2*1e308", 1.0)]:
+        with pytest.raises(DomainError):
+            gradcli.gradient(text, x=x)
+
+
+def test_a_gradient_that_overflows_is_exit_3() -> None:
+    assert_clean_error(run("eval", "x^2*1e308", "--x", "1"), 3)  # value 1e308, slope 2e308
