@@ -32,7 +32,28 @@ if TYPE_CHECKING:
 
 Value = Fraction | float
 MAX_EXPONENT = 10_000  # x^n exactly only for |n| up to this: past it a float is kinder
-MAX_BITS = 100_000
+# The budget: a numerator or denominator of at most 4,000 digits (under Python's 4,300-digit
+# limit for printing an int, and fast to multiply).  A power past it becomes a float (≈);
+# any other step past it is refused (20 squarings of 0.999 would need 3 million digits).
+MAX_DIGITS = 4_000
+MAX_BITS = int(MAX_DIGITS * math.log2(10))
+
+
+class ExactBudget(InputError):
+    """An exact value past MAX_DIGITS: --exact refuses it rather than run on."""
+
+
+def _bounded(v: Value) -> Value:
+    if isinstance(v, Fraction) and max(v.numerator.bit_length(),
+                                       v.denominator.bit_length()) > MAX_BITS:
+        raise ExactBudget(f"--exact: a value would need more than {MAX_DIGITS:,} digits in "
+                          "its numerator or denominator, past the budget for exact arithmetic",
+                          hint="leave out --exact to compute in doubles")
+    return v
+
+
+def _checked(f: Callable[..., Value]) -> Callable[..., Value]:
+    return lambda *xs: _bounded(f(*xs))
 
 
 def is_exact(v: Any) -> bool:
@@ -106,8 +127,9 @@ def _exact_or(name: str, exact: Callable[..., Value]) -> Callable[..., Value]:
 
 FNS: dict[str, Callable[..., Value]] = {name: _inexact(name) for name in OPS}
 FNS.update({
-    "add": lambda x, y: x + y, "sub": lambda x, y: x - y, "mul": lambda x, y: x * y,
-    "div": _div, "neg": lambda x: -x, "pow": _pow, "sqrt": _sqrt, "sign": _sign,
+    "add": _checked(lambda x, y: x + y), "sub": _checked(lambda x, y: x - y),
+    "mul": _checked(lambda x, y: x * y), "div": _checked(_div), "neg": lambda x: -x,
+    "pow": _checked(_pow), "sqrt": _sqrt, "sign": _sign,
     "abs": _exact_or("abs", abs), "step": _exact_or("step", lambda x: Fraction(int(x > 0))),
     "relu": _exact_or("relu", lambda x: max(x, Fraction(0))),
     # the extreme argument itself, exact or not: the tie test compares it with each argument
@@ -170,7 +192,7 @@ def local_partials(op: str, out: Value, args: list[Value], m: Any = NS) -> tuple
     The rules' literal 1s and -1s become Fractions, so a partial is exact
     exactly when its inputs were; nan where a rule is undefined.
     """
-    return tuple(Fraction(p) if type(p) is int else p
+    return tuple(_bounded(Fraction(p)) if type(p) is int else _bounded(p)
                  for p in table_partials(op, out, args, m))
 
 
@@ -241,7 +263,7 @@ def _eval_exact(source: str, raw: Mapping[str, str], convention: str = "torch") 
     env = {n: values[n] for n in tape.variables}
     vals = exact_forward(tape, env)
     adj, notes = reverse(tape, vals, convention=convention, **SWEEP)
-    gradient = {n: adj[i] for n, i in tape.variables.items()}
+    gradient = {n: _bounded(adj[i]) for n, i in tape.variables.items()}
     answer = ExactAnswer(tape, env, vals[tape.outputs[-1]], gradient, notes)
     return Result("exact", answer, list(tape.variables), read_as(tape),
                   [n.message for n in notes])

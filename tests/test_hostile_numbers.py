@@ -396,3 +396,32 @@ def test_overflow_in_a_batch_is_an_error_cell_and_in_the_api_a_domain_error() ->
 
 def test_a_gradient_that_overflows_is_exit_3() -> None:
     assert_clean_error(run("eval", "x^2*1e308", "--x", "1"), 3)  # value 1e308, slope 2e308
+
+
+# ---------------------------------------------------------------- --exact: a digit budget
+
+def test_exact_squarings_stop_at_the_digit_budget() -> None:
+    """20 squarings of 0.999 need 3 million digits: refused at once, not run past 60 s."""
+    import time
+
+    program = "a0 = x; " + "; ".join(f"a{i} = a{i - 1}*a{i - 1}" for i in range(1, 21))
+    for command in ("eval", "explain"):
+        start = time.monotonic()
+        r = run(command, program, "--x", "0.999", "--exact")
+        assert_clean_error(r, 2)
+        assert time.monotonic() - start < 60
+
+
+def test_exact_power_past_the_budget_is_a_marked_double() -> None:
+    import json
+
+    r = run("eval", "x^1500", "--x", "0.999", "--exact", "--format", "json")  # crashed (4,300)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["value"]["exact"] is None  # not exact: marked ≈ in the table
+    assert data["value"]["value"] == pytest.approx(0.999 ** 1500, rel=1e-12)
+    assert data["gradient"]["x"]["value"] == pytest.approx(1500 * 0.999 ** 1499, rel=1e-12)
+    r = run("eval", "x^1000", "--x", "0.999", "--exact", "--format", "json")  # within: exact
+    from fractions import Fraction
+
+    assert Fraction(json.loads(r.stdout)["value"]["exact"]) == Fraction(999, 1000) ** 1000
