@@ -141,6 +141,11 @@ def _max(*xs: float) -> float:
 
 def _pow_partials(m: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
     if not isinstance(x, _NUMBER):  # symbolic: the textbook rule
+        # but a constant 0 base: 0^y is 0 wherever it has a slope in y (y > 0), so that
+        # slope is 0, as the float rule below says, not 0^y*log(0), undefined everywhere
+        value = getattr(x, "constant_value", None)
+        if value is not None and value() == 0:
+            return y * x ** (y - 1), 0
         return y * x ** (y - 1), out * m.log(x)
     # d/dx x^y = y x^(y-1), taking its limits at x = 0 where they exist.  The
     # powers and logs are m's and the constants ints, so exact arithmetic's

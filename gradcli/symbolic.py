@@ -36,6 +36,10 @@ class Sym(TableArithmetic):
 
     # Trivial identities are skipped here (x*1, x+0) only to keep the raw graph
     # small; all real simplification is gradcli/simplify.py's job.
+    def constant_value(self) -> float | None:
+        """The number, when this node is a constant (ops.py's pow rule asks: 0^y)."""
+        return self._num()
+
     def _num(self) -> float | None:
         t = self.tape
         return t.consts[self.node] if t.ops[self.node] == CONST else None

@@ -425,3 +425,14 @@ def test_exact_power_past_the_budget_is_a_marked_double() -> None:
     from fractions import Fraction
 
     assert Fraction(json.loads(r.stdout)["value"]["exact"]) == Fraction(999, 1000) ** 1000
+
+
+def test_diff_of_a_zero_base_is_its_slope_where_defined() -> None:
+    """0^x was 0^x*log(0), undefined everywhere; where 0^x has a slope (x > 0) it is 0,
+    the number eval gives."""
+    r = run("diff", "0^x", "--format", "plain")
+    assert r.returncode == 0 and r.stdout.strip() == "0"
+    r = run("diff", "0^(x^2 + 1)", "--format", "plain")
+    assert r.returncode == 0 and "log(0)" not in r.stdout and r.stdout.strip() == "0"
+    e = run("eval", "0^x", "--x", "2", "-q")
+    assert e.returncode == 0 and [float(v) for v in e.stdout.split()] == [0.0, 0.0]
