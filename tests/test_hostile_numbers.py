@@ -105,7 +105,7 @@ def _bits(v: float) -> str:
     return float(v).hex()  # tells -0.0 from 0.0, and every last bit
 
 
-def _numpy_vs_interpreter(text: str, points: list[dict[str, float]]) -> int:
+def numpy_vs_interpreter(text: str, points: list[dict[str, float]]) -> int:
     """Every row the NumPy path keeps must be the interpreter's, bit for bit; returns how
     many rows were compared (the rest it hands to the interpreter itself)."""
     from gradcli.compile import numpy_namespace, vectorizable, vectorized
@@ -145,13 +145,13 @@ def test_numpy_batch_is_bit_identical_to_eval() -> None:
     from exprgen import SHARED, random_expr
 
     # the issue's row: its exact cancellation (0.045 - 0.045) goes to the interpreter
-    _numpy_vs_interpreter("(x*e^-2)/x", [{"x": 3.0}])
+    numpy_vs_interpreter("(x*e^-2)/x", [{"x": 3.0}])
     rng = random.Random(14)
     compared = 0
     for _ in range(300):
         text = random_expr(rng, rng.randint(2, 4), SHARED, "xy").text
         points = [{"x": rng.uniform(-4, 4), "y": rng.uniform(-4, 4)} for _ in range(20)]
-        compared += _numpy_vs_interpreter(text, points)
+        compared += numpy_vs_interpreter(text, points)
     assert compared > 2000  # most rows stay on the fast path
 
 
