@@ -280,6 +280,44 @@ def contract() -> list[tuple[str, float, int, str]]:
     return rows
 
 
+# ---------------------------------------------------------------- hostile input, the numbers
+
+def _number_cases() -> list[tuple[str, list[str], set[int], str]]:
+    """Issue 14's worst numeric cases: each must end quickly with the right status."""
+    n = 200
+    quad = " + ".join([f"x{i}^2" for i in range(n)] + [f"x{i}*x{i + 1}" for i in range(n - 1)])
+    squarings = "a0 = x; " + "; ".join(f"a{i} = a{i - 1}*a{i - 1}" for i in range(1, 21))
+    return [
+        ("`hessian` of a quadratic in 200 variables (was 20 s)",
+         ["hessian", quad, *(f"x{i}={0.1 * i:.1f}" for i in range(n)), "--format", "json"],
+         {0}, "Householder + QL eigenvalues"),
+        ("`eval --order 30` on 400 nested sines (was 32 s)",
+         ["eval", "sin(" * 400 + "x" + ")" * 400, "--x", "0.5", "--order", "30"], {0},
+         "one sweep per check point"),
+        ("`eval --exact` through 20 squarings (was > 60 s)",
+         ["eval", squarings, "--x", "0.999", "--exact"], {2}, "4,000-digit budget"),
+        ("`hessian \"exp(x)\" --x 400` (was a crash)", ["hessian", "exp(x)", "--x", "400"], {0},
+         "scaled eigenvalues"),
+        ("`eval \"x*x/0\" --x 1e200` (was a crash)", ["eval", "x*x/0", "--x", "1e200"], {3},
+         "overflow, exit 3"),
+        ("`eval \"x/(3x)\" --x 1e-100` (was passed)", ["eval", "x/(3x)", "--x", "1e-100"], {1},
+         "cancellation: check fails"),
+        ("`plot \"sin(x)\" --x -1e308:1e308` (was a crash)",
+         ["plot", "sin(x)", "--x", "-1e308:1e308"], {0, 2}, "sampled in halves"),
+    ]
+
+
+def numbers() -> list[tuple[str, float, int, set[int], str]]:
+    """Each worst case, whole process: seconds, exit status and the statuses allowed."""
+    rows = []
+    for name, argv, ok, why in _number_cases():
+        t = time.perf_counter()
+        done = subprocess.run([*gradcli_cmd(), *argv], env=ENV, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, check=False)
+        rows.append((name, time.perf_counter() - t, done.returncode, ok, why))
+    return rows
+
+
 # ---------------------------------------------------------------- report
 
 def report(quick: bool) -> str:
@@ -291,6 +329,7 @@ def report(quick: bool) -> str:
     bt = batch(100_000 if quick else 1_000_000, 20_000 if quick else 100_000)
     ot = others([2_000] if quick else [2_000, 20_000], 60 if quick else 120)
     hc = contract()
+    nc = numbers()
     lines = ["# gradcli benchmark", "",
              f"Machine: {machine()}.", "",
              f"Produced by `make bench` (bench/bench.py) in {time.perf_counter() - started:.0f} s."
@@ -337,6 +376,12 @@ def report(quick: bool) -> str:
     for name, secs, code, why in hc:
         ok = " ✓" if secs < 10 and code == 2 else " ✗"
         lines.append(f"| {name} | {secs:.2f} s | {code} | {why} | < 10 s, exit 2{ok} |")
+    lines += ["", "## Hostile input: numbers (whole process)", "",
+              "| input | time | exit | what holds it | target |", "|---|---:|---:|---|---|"]
+    for name, secs, code, allowed, why in nc:
+        want = "/".join(map(str, sorted(allowed)))
+        ok = " ✓" if secs < 10 and code in allowed else " ✗"
+        lines.append(f"| {name} | {secs:.2f} s | {code} | {why} | < 10 s, exit {want}{ok} |")
     return "\n".join(lines) + "\n"
 
 
