@@ -36,9 +36,13 @@ def abs_partials(op: str, out: Any, args: list[Any], m: Any = NUM) -> tuple[Any,
 def magnitudes(tape: Tape, vals: list[Any], out: int, need: list[bool],
                convention: str) -> list[float]:
     """Every node's sum of |terms| (the adjoint the sweep would give with no cancellation)."""
+    from gradcli.errors import DomainError
     from gradcli.reverse import reverse
 
-    mags, _ = reverse(tape, vals, out, need, convention=convention, partials=abs_partials)
+    try:
+        mags, _ = reverse(tape, vals, out, need, convention=convention, partials=abs_partials)
+    except DomainError:  # the sum of |terms| overflows where the adjoint does not: suspect all
+        return [math.inf] * len(tape.ops)
     return [float(v) for v in mags]
 
 
@@ -190,7 +194,7 @@ def review(ev: Evaluation, convention: str = "torch") -> None:
                 truth = ""
             else:
                 # the 50-digit sweep cancels too: below its own rounding it is 0
-                noise = mags[i] * 10.0 ** (5 - DIGITS)
+                noise = mags[i] * 10.0 ** (5 - DIGITS) if math.isfinite(mags[i]) else 0.0
                 exact = precise[i] if abs(precise[i]) > noise else 0
                 lost = digits_lost(value, exact)
                 truth = f"; at {DIGITS} digits it is " + (f"{float(exact):.6g}" if exact else

@@ -436,3 +436,14 @@ def test_diff_of_a_zero_base_is_its_slope_where_defined() -> None:
     assert r.returncode == 0 and "log(0)" not in r.stdout and r.stdout.strip() == "0"
     e = run("eval", "0^x", "--x", "2", "-q")
     assert e.returncode == 0 and [float(v) for v in e.stdout.split()] == [0.0, 0.0]
+
+
+def test_a_sum_of_terms_past_the_largest_double_is_not_an_overflow() -> None:
+    """a - a/2 - a/2 with a = 1e308·x: the terms' magnitudes overflow, the gradient (0,
+    exactly) does not; that is neither an error nor lost digits."""
+    import json
+
+    r = run("eval", "a = x*1e308; a - a/2 - a/2", "--x", "1", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["gradient"]["x"] == 0 and data["notes"] == []
