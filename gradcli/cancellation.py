@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import Any
 
+from gradcli.diagnose import describe
+from gradcli.errors import DomainError, GradcliError
+from gradcli.fdcheck import REL_TOL
+from gradcli.forward import forward
 from gradcli.ops import NUM, OPS, local_partials
-from gradcli.tape import Tape
-
-if TYPE_CHECKING:
-    from gradcli.pipeline import Evaluation
+from gradcli.reverse import Note, reverse
+from gradcli.tape import Tape, needs_grad
 
 SUSPECT = 1e6  # sum of |terms| over |result| past which the result is re-swept
 LOST = 1e-8  # relative error (against 50 digits) past which digits are reported lost
@@ -36,9 +39,6 @@ def abs_partials(op: str, out: Any, args: list[Any], m: Any = NUM) -> tuple[Any,
 def magnitudes(tape: Tape, vals: list[Any], out: int, need: list[bool],
                convention: str) -> list[float]:
     """Every node's sum of |terms| (the adjoint the sweep would give with no cancellation)."""
-    from gradcli.errors import DomainError
-    from gradcli.reverse import reverse
-
     try:
         mags, _ = reverse(tape, vals, out, need, convention=convention, partials=abs_partials)
     except DomainError:  # the sum of |terms| overflows where the adjoint does not: suspect all
@@ -58,10 +58,6 @@ def precise_gradient(tape: Tape, env: dict[str, float], out: int,
     if table is None:
         return None
     import mpmath
-
-    from gradcli.errors import GradcliError
-    from gradcli.forward import forward
-    from gradcli.reverse import reverse
 
     fns, ns = table
     with mpmath.workdps(DIGITS):
@@ -161,19 +157,13 @@ def _mp_table() -> tuple[dict[str, Callable[..., Any]], Any] | None:
     return _TABLE
 
 
-def review(ev: Evaluation, convention: str = "torch") -> None:
-    """Note each partial of `ev` that lost digits to cancellation; its check cannot pass.
+def review(ev: Any, convention: str = "torch") -> None:
+    """Note each partial of `ev` (a pipeline.Evaluation) that lost digits to cancellation;
+    its check cannot pass.
 
     Past REL_TOL (the check's own tolerance) the partial's check fails; below it, an
     agreeing check becomes inconclusive.  Changes `ev.notes` and `ev.checks` in place.
     """
-    from dataclasses import replace
-
-    from gradcli.diagnose import describe
-    from gradcli.fdcheck import REL_TOL
-    from gradcli.reverse import Note
-    from gradcli.tape import needs_grad
-
     tape = ev.tape
     need = needs_grad(tape)
     names = {i: n for n, i in tape.variables.items()}

@@ -63,9 +63,13 @@ def test_numfmt_imports_nothing_from_gradcli() -> None:
 
 
 def test_a_message_about_an_infinite_argument_says_inf(gradcli: Any) -> None:
-    # -x*x overflows to -inf without an exception; sqrt of it is undefined: the message
-    # names the value, where writing it used to fail (int(-inf)) with an internal error
+    # -x*x overflows to -inf without an exception; sqrt of it then chokes: the message
+    # names the overflow where it happened (issue 14), where writing it used to fail
+    # (int(-inf)) with an internal error
     r = gradcli("eval", "sqrt(-x*x)", "--x", "1e200")
     assert r.code == 3 and r.out == ""
-    assert "sqrt(-x*x) (column 1) is undefined where -x*x = -inf" in r.err
+    assert "-x*x (column 6) overflows a double" in r.err
     assert "internal error" not in r.err
+    from gradcli.numfmt import number_text
+
+    assert number_text(float("-inf")) == "-inf"  # a value in a message that is infinite
