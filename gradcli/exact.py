@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 from gradcli.errors import DomainError, GradcliError, InputError
 from gradcli.forward import forward
-from gradcli.numfmt import fmt, jnum
 from gradcli.ops import NUM, OPS
 from gradcli.ops import local_partials as table_partials
 from gradcli.reverse import Note, reverse
@@ -200,38 +199,6 @@ def local_partials(op: str, out: Value, args: list[Value], m: Any = NS) -> tuple
 # Fraction(1): `reverse(tape, vals, **SWEEP)`.
 SWEEP: dict[str, Any] = {"m": NS, "seed": Fraction(1), "zero": Fraction(0),
                          "partials": local_partials}
-
-
-def _decimal(v: Fraction, digits: int | None) -> str:
-    try:
-        return fmt(float(v), digits)
-    except OverflowError:  # too large for a double: the fraction alone says it
-        return "beyond double range"
-
-
-def show(v: Any, digits: int | None = 10) -> str:
-    """9/14 (0.6428571429), 12, or ≈ 3.737669618 for a value that is not exact."""
-    if isinstance(v, Fraction):
-        if v.denominator == 1:
-            return str(v.numerator)
-        return f"{v} ({_decimal(v, digits)})"
-    return f"≈ {fmt(v, digits)}"
-
-
-def short(v: Any, digits: int | None = 4) -> str:
-    """A value inside a ledger line: 9/14, 12, ≈3.738."""
-    if isinstance(v, Fraction):
-        return str(v)
-    return f"≈{fmt(v, digits)}"
-
-
-def jvalue(v: Any) -> dict[str, Any]:
-    """A value for JSON: the float, and the exact fraction as text (null when inexact)."""
-    try:
-        number = jnum(float(v))
-    except OverflowError:  # an exact value beyond double range: "exact" carries it
-        number = None
-    return {"value": number, "exact": str(v) if isinstance(v, Fraction) else None}
 
 
 # ---------------------------------------------------------------- eval --exact

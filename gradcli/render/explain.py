@@ -5,9 +5,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from gradcli.exact import is_exact, jvalue, short, show
 from gradcli.explain import Edge, Ledger
 from gradcli.render import Options, Result, fmt, jnum
+from gradcli.render.exact import jvalue, short, show, word
 
 
 def _digits(o: Options) -> int:
@@ -28,7 +28,7 @@ def quiet(r: Result, o: Options) -> list[Any]:
     picked = [g for n, g in ledger.gradient.items() if n in o.picked]
     if not ledger.exact:
         return picked
-    return [str(g) if is_exact(g) else f"≈{g!r}" for g in picked]
+    return [word(g) for g in picked]
 
 
 def plain(r: Result, o: Options) -> list[str]:
