@@ -25,6 +25,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from gradcli.errors import DomainError, GradcliError, InputError
 from gradcli.fdcheck import PartialCheck, can_kink, check_one
@@ -36,7 +37,8 @@ from gradcli.tape import Tape, needs_grad
 MAX_ORDER = 6  # each order roughly doubles the formula; past this nobody reads it
 ON_CURVE = 1e-9  # distance to the curve, relative to max(1, |x|, |y|), still "on it"
 NEWTON_STEPS = 60
-AGREE = 1e-8  # relative agreement of a student's formula, in doubles
+AGREE = 1e-8  # relative agreement of a student's formula in doubles: only a pre-screen
+PRECISE_DPS = 50  # the digits an agreement is then decided at (it must hold to 30 of them)
 
 
 @dataclass
@@ -293,7 +295,8 @@ class Verdict:
     counterexample: dict[str, float] | None = None
     true_value: float | None = None
     their_value: float | None = None
-    method: str = "in double precision, to 1e-8 relative"
+    method: str = (f"moved onto the curve and compared at {PRECISE_DPS} digits (mpmath), "
+                   f"agreeing to {PRECISE_DPS - 20}")
 
     @property
     def right(self) -> bool:
@@ -321,7 +324,7 @@ def curve_points(c: Curve, around: Mapping[str, float] | None, n: int = 60,
             _, _, fy = value_and_partials(c, p)
         except GradcliError:
             continue
-        if fy == 0 or abs(y) > 1e6:
+        if fy == 0 or not math.isfinite(y):
             continue
         found.append(p)
     return found
@@ -364,10 +367,128 @@ def judge(source: str, expect: str, order: int = 1, *, wrt: str | None = None,
         except GradcliError:
             got = math.nan
         v.points.append(p)
-        if not abs(got - want) <= AGREE * max(abs(got), abs(want)) + 1e-12:
+        # doubles pre-screen; an agreement is decided at high precision, where a
+        # 1e-8 tolerance cannot hide an off-by-one in a 9-digit coefficient
+        same = abs(got - want) <= AGREE * max(abs(got), abs(want)) + 1e-12
+        if same:
+            same = precise_same(c, true, g, p) is not False
+        if not same:
             v.counterexample, v.true_value, v.their_value = p, want, got
             break
     if not v.points:
         raise DomainError("no points of the curve were found to compare at",
                           hint="give one with --" + c.wrt + " and --" + c.of)
     return v
+
+
+# ---------------------------------------------------------------- high precision
+
+def _mp_fns() -> dict[str, Any]:
+    """mpmath versions of the operations (a complex result or a pole raises)."""
+    import mpmath
+
+    mp = mpmath.mp
+
+    def real(f: Any) -> Any:
+        def g(*a: Any) -> Any:
+            v = f(*a)
+            if isinstance(v, mpmath.mpc) or not mpmath.isfinite(v):
+                raise ValueError("outside the real domain")
+            return v
+        return g
+
+    def div(a: Any, b: Any) -> Any:
+        if b == 0:
+            raise ZeroDivisionError
+        return a / b
+
+    fns: dict[str, Any] = {
+        "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+        "div": div, "neg": lambda a: -a, "pow": real(mp.power),
+        "log": real(lambda x: mp.log(x) if x > 0 else mp.mpc(0, 1)),
+        "sqrt": real(lambda x: mp.sqrt(x) if x >= 0 else mp.mpc(0, 1)),
+        "log2": real(lambda x: mp.log(x, 2) if x > 0 else mp.mpc(0, 1)),
+        "log10": real(lambda x: mp.log10(x) if x > 0 else mp.mpc(0, 1)),
+        "abs": abs, "sign": lambda x: mp.mpf((x > 0) - (x < 0)),
+        "step": lambda x: mp.mpf(1 if x > 0 else 0), "relu": lambda x: max(x, mp.mpf(0)),
+        "min": min, "max": max, "sigmoid": lambda x: 1 / (1 + mp.exp(-x)),
+        "softplus": lambda x: mp.log(1 + mp.exp(x)), "atan2": mp.atan2,
+        "cbrt": lambda x: mp.cbrt(x) if x >= 0 else -mp.cbrt(-x),
+        "acot": lambda x: mp.pi / 2 - mp.atan(x),
+    }
+    for name in ("sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan", "sinh",
+                 "cosh", "tanh", "exp", "asec", "acsc"):
+        fns.setdefault(name, real(getattr(mp, name)))
+    return fns
+
+
+def precise_same(c: Curve, true: Tape, g: Tape, p: Mapping[str, float]) -> bool | None:
+    """Whether the two formulas agree at the point moved onto the curve, at high precision.
+
+    The double point is on the curve only to rounding, so Newton's method in `of`
+    moves it on at PRECISE_DPS digits (with the slope from a high-precision
+    difference of F); both formulas are then evaluated there and must agree to
+    PRECISE_DPS - 20 digits.  None: undecidable here (an operation without an
+    mpmath version, or no convergence), and the double verdict stands.
+    """
+    try:
+        import mpmath
+    except ImportError:  # pragma: no cover - mpmath is a dependency
+        return None
+    from gradcli.ops import OPS
+
+    fns = _mp_fns()
+    if any(op in OPS and op not in fns for t in (c.tape, true, g) for op in t.ops):
+        return None
+
+    def value(t: Tape, env: Mapping[str, Any]) -> Any:
+        consts = [mpmath.mpf(lab) if lab not in (None, "pi", "e") and _decimal(lab)
+                  else (mpmath.pi if lab == "pi" else mpmath.e if lab == "e" else
+                        mpmath.mpf(t.consts[i]))
+                  for i, lab in enumerate(t.labels)]
+        vals: list[Any] = []
+        for i, op in enumerate(t.ops):
+            if op == "var":
+                vals.append(env[t.labels[i] or ""])
+            elif op == "const":
+                vals.append(consts[i])
+            else:
+                vals.append(fns[op](*[vals[j] for j in t.args[i]]))
+        return vals[t.outputs[-1]]
+
+    with mpmath.workdps(PRECISE_DPS):
+        env = {n: mpmath.mpf(v) for n, v in p.items()}
+        try:
+            for _ in range(NEWTON_STEPS):
+                f = value(c.tape, env)
+                h = mpmath.mpf(10) ** (-PRECISE_DPS // 2) * max(1, abs(env[c.of]))
+                hi, lo = dict(env), dict(env)
+                hi[c.of] += h
+                lo[c.of] -= h
+                fy = (value(c.tape, hi) - value(c.tape, lo)) / (2 * h)
+                if fy == 0:
+                    return None
+                step = f / fy
+                env[c.of] -= step
+                if abs(step) <= mpmath.mpf(10) ** (5 - PRECISE_DPS) * max(1, abs(env[c.of])):
+                    break
+            else:
+                return None
+            want = value(true, env)
+        except (ValueError, ZeroDivisionError, ArithmeticError, TypeError, KeyError):
+            return None
+        try:
+            got = value(g, env)
+        except (ValueError, ZeroDivisionError, ArithmeticError, TypeError):
+            return False
+        scale = max(abs(want), abs(got))
+        return bool(abs(want - got) <= mpmath.mpf(10) ** (20 - PRECISE_DPS) * scale)
+
+
+def _decimal(label: str) -> bool:
+    """A literal's text that reads as an exact decimal (not pi, e, or a step's name)."""
+    try:
+        float(label)
+    except ValueError:
+        return False
+    return True

@@ -196,6 +196,17 @@ def test_expect_near_miss_is_wrong() -> None:
     assert judge("x^3 + y^3 = 6 x y", "(2y - x^2)/(y^2 - 2x)").right
 
 
+def test_expect_large_coefficients_off_by_one_are_wrong(gradcli) -> None:  # type: ignore[no-untyped-def]
+    """Doubles at 1e-8 would pass 164579104 for 164579103; the high-precision decision does not."""
+    r = gradcli("implicit", "y = 164579103*x - 272640784", "--expect", "164579104")
+    assert r.code == 1 and r.out.startswith("✗")
+    r = gradcli("implicit", "y = 164579103*x - 272640784", "--expect", "164579103")
+    assert r.code == 0 and "50 digits" in r.out
+    for c in (123456789, 987654321012):
+        assert not judge(f"{c} x^2 + y^2 = {c}", f"-{c}*x/y * (1 + 1e-12)").right
+        assert judge(f"{c} x^2 + y^2 = {c}", f"-{c}*x/y").right
+
+
 def test_expect_bad_input(gradcli) -> None:  # type: ignore[no-untyped-def]
     r = gradcli("implicit", "x^2 + y^2 = 25", "--expect", "-x/z")
     assert r.code == 2 and "z" in r.err and r.out == ""
