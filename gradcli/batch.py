@@ -637,7 +637,7 @@ def eval_batch(source_text: str, raw: dict[str, str], batch: str | None, *, fmt:
     from gradcli.pipeline import missing_error, parse_value, unused_values
 
     out = sys.stdout if out is None else out
-    tape = parse(source_text)
+    tape = parse(source_text, known={*raw, *wrt})
     grids = {n: t for n, t in raw.items() if is_grid(t)}
     fixed = {n: parse_value(n, t) for n, t in raw.items() if n not in grids}
     if batch is not None:
@@ -648,6 +648,8 @@ def eval_batch(source_text: str, raw: dict[str, str], batch: str | None, *, fmt:
         where = "standard input" if batch == "-" else batch
         stream = Lines(text_stream, where)
         header, delimiter, first = read_header(stream, where)
+        if header:  # the columns name variables: `yhat` is one name, not y*h*a*t
+            tape = parse(source_text, known={*raw, *wrt, *header})
         return run(tape, iter(stream), header, fixed, out, fmt=fmt, quiet=quiet, digits=digits,
                    wrt=wrt, check=check, small=not regular, convention=convention,
                    delimiter=delimiter, first_line=first, interactive=tty, warn=warn,

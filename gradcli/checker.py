@@ -135,6 +135,13 @@ def _mp_table() -> tuple[dict[str, Callable[..., Any]], Any] | None:
             raise ValueError
         return mp.acos(x)
 
+    def arc_of_inverse(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def g(x: Any) -> Any:  # asec(x) = acos(1/x): |x| >= 1
+            if abs(x) < 1:
+                raise ValueError
+            return f(1 / x)
+        return g
+
     fns: dict[str, Callable[..., Any]] = {
         "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
         "div": lambda a, b: a / b, "neg": lambda a: -a, "pow": powf,
@@ -145,6 +152,8 @@ def _mp_table() -> tuple[dict[str, Callable[..., Any]], Any] | None:
         "sqrt": sqrt, "abs": abs, "sign": sign, "step": lambda x: mp.mpf(1 if x > 0 else 0),
         "relu": lambda x: x if x > 0 else mp.mpf(0), "min": min, "max": max,
         "sigmoid": sigmoid, "softplus": lambda x: mp.log(1 + mp.exp(x)),
+        "cbrt": lambda x: mp.sign(x) * mp.cbrt(abs(x)), "asec": arc_of_inverse(mp.acos),
+        "acsc": arc_of_inverse(mp.asin), "acot": lambda x: mp.pi / 2 - mp.atan(x),
     }
     missing = set(OPS) - set(fns)
     assert not missing, missing
@@ -250,7 +259,7 @@ def check_one(f: Tape, wrt: str, expect: str, points: int = 200, seed: int = 0,
 
     check_wrt([wrt], f.variables)
     try:
-        g = parse(expect)
+        g = parse(expect, known=f.variables)  # f's names read the same in the answer
         refuse_unknown_calls(g)
     except GradcliError as e:
         raise InputError(f"--expect {expect!r}: {e.message}", hint=e.hint) from None

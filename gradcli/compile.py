@@ -195,6 +195,7 @@ def numpy_namespace() -> Any:
     singular = {
         "pow": lambda x, y: x == 0, "abs": zero, "sign": zero, "step": zero, "relu": zero,
         "sqrt": zero, "asin": lambda x: np.abs(x) == 1, "acos": lambda x: np.abs(x) == 1,
+        "cbrt": zero, "asec": lambda x: np.abs(x) == 1, "acsc": lambda x: np.abs(x) == 1,
         "atan2": lambda y, x: (x == 0) & (y == 0),
         "min": lambda *xs: _ties(_reduce(np.minimum, xs), xs),
         "max": lambda *xs: _ties(_reduce(np.maximum, xs), xs),

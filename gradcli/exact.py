@@ -219,7 +219,7 @@ def _eval_exact(source: str, raw: Mapping[str, str], convention: str = "torch") 
     from gradcli.reading import read_as
     from gradcli.render import Result
 
-    tape = parse(source)
+    tape = parse(source, known=raw)
     if len(tape.outputs) > 1:
         raise InputError("--exact takes one output; for several, drop --exact (gradcli "
                          "jacobian) or evaluate them one at a time")

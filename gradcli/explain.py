@@ -117,7 +117,7 @@ def explain(source: str, values: dict[str, Any], exact: bool = False) -> Ledger:
     from gradcli.parser import parse
     from gradcli.pipeline import missing_error
 
-    tape = parse(source)
+    tape = parse(source, known=values)
     missing = [n for n in tape.variables if n not in values]
     if missing:
         raise missing_error(tape, missing, values)

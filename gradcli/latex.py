@@ -17,6 +17,8 @@ PREC_FRAC = PREC_POW + 1  # \frac{}{} needs no brackets, except as a base
 
 _NAMED = {"sin", "cos", "tan", "sec", "csc", "cot", "sinh", "cosh", "tanh", "exp"}
 _RENAMED = {"asin": r"\arcsin", "acos": r"\arccos", "atan": r"\arctan", "log": r"\ln",
+            "asec": r"\operatorname{arcsec}", "acsc": r"\operatorname{arccsc}",
+            "acot": r"\operatorname{arccot}",
             "log2": r"\log_{2}", "log10": r"\log_{10}"}
 _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "theta", "lambda", "mu", "sigma",
           "tau", "phi", "omega", "pi", "rho", "eta", "kappa", "nu", "xi", "psi", "chi", "zeta"}
@@ -97,6 +99,8 @@ def _format(op: str, kids: list[tuple[str, int]]) -> tuple[str, int]:
     args = ", ".join(t for t, _ in kids)
     if op == "sqrt":
         return rf"\sqrt{{{args}}}", PREC_ATOM
+    if op == "cbrt":
+        return rf"\sqrt[3]{{{args}}}", PREC_ATOM
     if op == "abs":
         return rf"\left|{args}\right|", PREC_ATOM
     if op in _NAMED:

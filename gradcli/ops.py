@@ -127,6 +127,19 @@ def _log10(x: float) -> float:
     return math.log10(x)
 
 
+def _asec(x: float) -> float:
+    return math.acos(1 / x)  # ValueError for |x| < 1, ZeroDivisionError at 0
+
+
+def _acsc(x: float) -> float:
+    return math.asin(1 / x)
+
+
+def _acot(x: float) -> float:
+    # the range (0, pi) of most calculus books: continuous, acot(0) = pi/2
+    return math.pi / 2 - math.atan(x)
+
+
 def _atan2(y: float, x: float) -> float:
     return math.atan2(y, x)
 
@@ -265,6 +278,16 @@ _TABLE: list[Op] = [
        singular=_at_pm1("acos has an infinite slope at x = ±1"),
        aliases=("arccos",)),
     Op("atan", 1, math.atan, lambda m, o, x: (1 / (1 + x * x),), aliases=("arctan",)),
+    Op("asec", 1, _asec, lambda m, o, x: (1 / (m.abs(x) * m.sqrt(x * x - 1)),),
+       domain="an argument with |x| >= 1",
+       singular=_at_pm1("asec has an infinite slope at x = ±1"), aliases=("arcsec",),
+       doc="inverse secant, acos(1/x): values in [0, pi]"),
+    Op("acsc", 1, _acsc, lambda m, o, x: (-1 / (m.abs(x) * m.sqrt(x * x - 1)),),
+       domain="an argument with |x| >= 1",
+       singular=_at_pm1("acsc has an infinite slope at x = ±1"), aliases=("arccsc",),
+       doc="inverse cosecant, asin(1/x): values in [-pi/2, pi/2]"),
+    Op("acot", 1, _acot, lambda m, o, x: (-1 / (1 + x * x),), aliases=("arccot",),
+       doc="inverse cotangent, pi/2 - atan(x): values in (0, pi), as in most calculus books"),
     Op("atan2", 2, _atan2, _atan2_partials, singular=_atan2_singular,
        doc="atan2(y, x): the angle of the point (x, y)"),
     # hyperbolic
@@ -279,6 +302,9 @@ _TABLE: list[Op] = [
     Op("log10", 1, _log10, lambda m, o, x: (1 / (x * m.log(10)),), domain="a positive argument"),
     Op("sqrt", 1, math.sqrt, lambda m, o, x: (1 / (2 * o),), domain="an argument >= 0",
        singular=_at_zero("sqrt has an infinite slope at x = 0")),
+    Op("cbrt", 1, math.cbrt, lambda m, o, x: (1 / (3 * o * o),),
+       singular=_at_zero("cbrt has an infinite slope at x = 0"),
+       doc="the real cube root (∛x), defined for negative x too: cbrt(-8) = -2"),
     # piecewise
     Op("abs", 1, abs, lambda m, o, x: (m.sign(x),), kink=True,
        singular=_at_zero("abs has a kink at x = 0"), convention="abs'(0) = 0",

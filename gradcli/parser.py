@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import os
+import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -16,6 +18,17 @@ from typing import Any
 from gradcli.definitions import ProgramRules, name_output
 from gradcli.errors import InputError, ParseError
 from gradcli.limits import MAX_TEXT  # past this many characters we refuse, not exhaust memory
+from gradcli.notation import (
+    BAR_CLOSE,
+    GREEK,
+    VULGAR,
+    AmbiguousError,
+    function_then_number,
+    log_base,
+    mark_closing_bars,
+    superscript_terms,
+    word_pieces,
+)
 from gradcli.ops import CONSTANTS, FUNCTIONS, arity_text
 from gradcli.spelling import char_hint, closest_functions
 from gradcli.tape import CONST, Tape, expressions, prune
@@ -39,6 +52,9 @@ class _Dispatch:
 
     Lark binds callbacks once when the parser is built, and building it is the
     slow part, so one parser serves every parse and only the target changes.
+    Each value travels with the span of text it came from (`_At`): the builder
+    reads a run of factors by its spacing (`sin 2x` against `sin 2 x`), and a
+    shared node (`x` twice) has no one position of its own.
     """
 
     target: Any = None
@@ -47,7 +63,27 @@ class _Dispatch:
         # only rules: Lark also asks for terminal callbacks (NAME, ...), which we lack
         if rule.startswith("_") or rule.isupper() or not hasattr(_Builder, rule):
             raise AttributeError(rule)
-        return lambda children: getattr(self.target, rule)(children)
+
+        def callback(children: list[Any]) -> _At:
+            target = self.target
+            values: list[Any] = []
+            spans: list[tuple[int, int] | None] = []
+            for c in children:
+                if type(c) is _At:
+                    values.append(c.value)
+                    spans.append((c.start, c.end))
+                elif c is None:
+                    values.append(None)
+                    spans.append(None)
+                else:  # a token
+                    values.append(c)
+                    spans.append((c.start_pos, c.end_pos))
+            target.spans = spans
+            value = getattr(target, rule)(values)
+            real = [sp for sp in spans if sp is not None]
+            return _At(value, real[0][0], real[-1][1]) if real else _At(value, 0, 0)
+
+        return callback
 
 
 @lru_cache(maxsize=1)
@@ -80,6 +116,13 @@ def _lark() -> Any:
 # consumes them.
 
 
+@dataclass(frozen=True, slots=True)
+class _At:  # a value and the span of text it was read from
+    value: Any
+    start: int
+    end: int
+
+
 @dataclass(frozen=True)
 class _Paren:
     node: int
@@ -97,24 +140,51 @@ class _FuncRef:  # a function name not followed by "(": `sin x`, or the base of 
     name: str
     pos: int
     power: int | None = None  # the n of sin^n(x)
+    base: int | None = None  # the b of log_b
+
+
+@dataclass
+class _Item:  # one factor of a run, where it is, and whether it touches the one before
+    value: Any
+    start: int
+    end: int
+    glued: bool = True
+
+
+@dataclass
+class _Run:  # factors side by side (`2x sin x`), read as a whole when the run ends
+    items: list[_Item]
+
+
+_NUMBER_START = frozenset("0123456789.") | frozenset(VULGAR)
+_ROOTS = {"√": "sqrt", "∛": "cbrt"}
+# an exponent that is a bare number at the end of a factor: e^3 in `e^3x`
+_NUMBER_RE = re.compile(r"[0-9]+\.?[0-9]*|\.[0-9]+")
+_BARE_EXPONENT = re.compile(r"(\^|\*\*)\s*([-+\u2212]?)\s*([0-9]+\.?[0-9]*|\.[0-9]+)$")
 
 
 class _Builder(ProgramRules):
     """Lark callbacks: each rule alias in the grammar is a method here."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, known: Collection[str] = ()) -> None:
         self.tape = Tape(text=text)
         self.text = text
+        self.known = frozenset(known)  # names given values or --wrt: never split
         self.steps: dict[str, int] = {}  # names assigned so far in the program
         self.step_pos: dict[str, int] = {}
         self.const_uses: dict[str, int] = {}  # constant names read, for shadowing errors
         self.statements: list[tuple[str, Any]] = []
         self.implicit: dict[str, str] = {}  # var name -> how juxtaposition read it, for hints
         self.sides = (0, 0)  # an equation's lhs and rhs nodes
+        self.spans: list[tuple[int, int] | None] = []  # of the current rule's children
 
     # -------------------------------------------------- helpers
     def _fail(self, message: str, pos: int, hint: str = "") -> InputError:
         return InputError(message, hint=hint, text=self.text, pos=pos)
+
+    def _two_ways(self, what: str, pos: int, one: str, other: str) -> InputError:
+        return AmbiguousError(f"{what} can be read two ways", hint=f"write {one} or {other}",
+                              text=self.text, pos=pos)
 
     def _node(self, v: Any) -> int:
         if type(v) is int:
@@ -123,72 +193,153 @@ class _Builder(ProgramRules):
             return v.node
         if isinstance(v, _Product):
             return self._apply("mul", (v.left, v.right), v.pos)
+        if isinstance(v, _Run):
+            return self._product([f for f, _, _ in self._factors(v)])
         if isinstance(v, _FuncRef):
-            raise self._fail(f"{v.name} is a function and needs brackets", v.pos,
+            raise self._fail(f"{v.name} needs an argument", v.pos,
                              hint=_how_to_call(v.name))
         raise AssertionError(f"unexpected parse value {v!r}")
 
     def _apply(self, op: str, args: tuple[int, ...], pos: int) -> int:
         return self.tape.apply(op, args, pos)
 
+    def _product(self, nodes: list[int]) -> int:
+        out = nodes[0]
+        for n in nodes[1:]:
+            out = self._apply("mul", (out, n), self.tape.pos[out])
+        return out
+
     def _pos(self, v: Any) -> int:
         if type(v) is int:
             return self.tape.pos[v]
         if isinstance(v, _Paren):
             return self.tape.pos[v.node]
+        if isinstance(v, _Run):
+            return v.items[0].start
         return int(v.pos)  # _Product, _FuncRef
+
+    def _span(self, k: int) -> tuple[int, int]:
+        span = self.spans[k]
+        assert span is not None
+        return span
 
     # -------------------------------------------------- atoms
     def number(self, c: list[Any]) -> int:
         tok = c[0]
-        value = float(tok)
+        return self._number(str(tok), tok.start_pos)
+
+    def _number(self, text: str, pos: int) -> int:
+        value = float(text)
         if math.isinf(value):
-            raise self._fail(f"the number {tok} is too large for a double", tok.start_pos,
+            raise self._fail(f"the number {text} is too large for a double", pos,
                              hint="doubles reach about 1.8e308")
-        if value == 0 and any(ch in "123456789" for ch in tok.split("e")[0].split("E")[0]):
-            raise self._fail(f"the number {tok} is too small for a double (it would be 0)",
-                             tok.start_pos, hint="doubles reach down to about 5e-324")
-        return self.tape.const(value, str(tok), tok.start_pos)
+        if value == 0 and any(ch in "123456789" for ch in text.split("e")[0].split("E")[0]):
+            raise self._fail(f"the number {text} is too small for a double (it would be 0)",
+                             pos, hint="doubles reach down to about 5e-324")
+        return self.tape.const(value, text, pos)
+
+    def vulgar(self, c: list[Any]) -> int:
+        tok = c[0]
+        a, b = VULGAR[str(tok)]
+        pos = tok.start_pos
+        return self._apply("div", (self._number(str(a), pos), self._number(str(b), pos)), pos)
 
     def name(self, c: list[Any]) -> Any:
         tok = c[0]
-        name = str(tok)
+        return self._word(str(tok), tok.start_pos)
+
+    def _word(self, name: str, pos: int) -> Any:
+        """What a name means: a step, function, constant, variable, or a run of those."""
         node = self.steps.get(name)
         if node is not None:
             return node
         if name in FUNCTIONS:
-            return _FuncRef(name, tok.start_pos)
+            return _FuncRef(name, pos)
         if name in CONSTANTS:
-            self.const_uses.setdefault(name, tok.start_pos)
-            return self.tape.const(CONSTANTS[name], "pi" if name == "π" else name,
-                                   tok.start_pos)
-        return self.tape.var(name, tok.start_pos)
+            self.const_uses.setdefault(name, pos)
+            return self.tape.const(CONSTANTS[name], "pi" if name == "π" else name, pos)
+        if name in self.known:
+            return self.tape.var(name, pos)
+        based = log_base(name)
+        if based is not None:
+            base, rest = based
+            ref = _FuncRef("log", pos, base=self._base(base, pos + 4))
+            if not rest:
+                return ref
+            tail = self._word(rest, pos + len(name) - len(rest))
+            return _Run([_Item(ref, pos, pos + len(name) - len(rest), False),
+                         *self._items(tail, pos + len(name) - len(rest), pos + len(name))])
+        try:
+            pieces = word_pieces(name, self.known | set(self.steps))
+            if pieces is None:
+                pieces = function_then_number(name)
+        except InputError as e:  # the word alone has two readings: point at it
+            e.text, e.pos = self.text, pos
+            raise
+        if pieces is None:
+            return self.tape.var(name, pos)
+        items: list[_Item] = []
+        for p in pieces:
+            at = pos + p.offset
+            value: Any
+            if p.kind == "number":
+                value = self._number(p.text, at)
+            elif p.kind == "word":  # the x of sin2x
+                tail = self._items(self._word(p.text, at), at, at + len(p.text))
+                tail[0].glued = True
+                items.extend(tail)
+                continue
+            elif p.text in self.steps:
+                value = self.steps[p.text]
+            elif p.kind == "function":
+                value = _FuncRef(p.text, at)
+            elif p.kind == "constant":
+                self.const_uses.setdefault(p.text, at)
+                value = self.tape.const(CONSTANTS[p.text], "pi" if p.text == "π" else p.text,
+                                        at)
+            else:
+                value = self.tape.var(p.text, at)
+            items.append(_Item(value, at, at + len(p.text)))
+        items[0].glued = False
+        return _Run(items)
+
+    def _base(self, base: str, pos: int) -> int:
+        if base.isdigit():
+            return self._number(base, pos)
+        return self._node(self._word(base, pos))
+
+    def _items(self, v: Any, start: int, end: int) -> list[_Item]:
+        if isinstance(v, _Run):
+            return v.items
+        return [_Item(v, start, end, False)]
 
     def paren(self, c: list[Any]) -> _Paren:
-        return _Paren(self._node(c[0]))
+        return _Paren(self._node(c[1]))
+
+    def bars(self, c: list[Any]) -> int:
+        return self._apply("abs", (self._node(c[1]),), self._span(0)[0])
+
+    def braced(self, c: list[Any]) -> Any:  # log_{10}
+        tok, inner = c[0], c[1]
+        name = str(tok)
+        if name != "log_":
+            raise self._fail("braces { } only give a log its base: log_{10}(x)", tok.start_pos,
+                             hint=f"write {name.rstrip('_')}_2 for a subscripted name; "
+                                  "use round brackets ( ) to group")
+        return _FuncRef("log", tok.start_pos, base=self._node(inner))
 
     def call(self, c: list[Any]) -> Any:
         tok = c[0]
         name = str(tok)
-        raw = [a for a in c[1:] if a is not None]
-        args = tuple(self._node(a) for a in raw)
+        raw = [a for a in c[2:-1] if a is not None]
         pos = tok.start_pos
         if self.is_defined_function(name):  # f(t) = …; f(x): gradcli/definitions.py
-            return self.call_function(name, list(args), pos)
+            return self.call_function(name, [self._node(a) for a in raw], pos)
         op = FUNCTIONS.get(name)
         if op is None:
-            if name in self.steps or name in CONSTANTS or len(args) == 1:
-                # `x(x+1)`, `a(b)`: a name that is no function, then brackets, multiplies
-                if len(args) != 1:
-                    raise self._fail(f"{name}(...) has {len(args)} arguments but {name} "
-                                     "is not a function", pos)
-                left = self._node(self.name([tok]))
-                if left in self.tape.variables.values():
-                    self.implicit.setdefault(name, f"{name} is not a known function, so "
-                                                   f"{name}(...) was read as {name}*(...)")
-                return _Product(left, args[0], pos)
-            raise self._fail(f"unknown function {name}", pos, hint=_known_functions(name))
-        if name == "log" and len(args) == 2:  # log(x, b): logarithm to base b
+            return self._call_word(tok, name, raw, pos)
+        args = tuple(self._node(a) for a in raw)
+        if name in ("log", "ln") and len(args) == 2:  # log(x, b): logarithm to base b
             lx = self._apply("log", (args[0],), pos)
             lb = self._apply("log", (args[1],), self._pos(raw[1]))
             return self._apply("div", (lx, lb), pos)
@@ -196,6 +347,61 @@ class _Builder(ProgramRules):
             raise self._fail(f"{name} takes {arity_text(op)}, got {len(args)}", pos,
                              hint=_how_to_call(name))
         return self._apply(op.name, args, pos)
+
+    def _call_word(self, tok: Any, name: str, raw: list[Any], pos: int) -> Any:
+        """A name that is no function, then brackets: a product, a log base, or a run."""
+        end = self._span(len(self.spans) - 1)[1]
+        if name in self.steps or name in CONSTANTS or name in self.known or name in GREEK \
+                or len(name) == 1 or not name.isalpha() and log_base(name) is None:
+            # `x(x+1)`, `w1(b)`: a name that is no function, then brackets, multiplies
+            if len(raw) != 1:
+                raise self._fail(f"{name}(...) has {len(raw)} arguments but {name} "
+                                 "is not a function", pos)
+            left = self._node(self._word(name, pos))
+            if left in self.tape.variables.values():
+                self.implicit.setdefault(name, f"{name} is not a known function, so "
+                                               f"{name}(...) was read as {name}*(...)")
+            return _Product(left, self._node(raw[0]), pos)
+        word = self._word(name, pos)
+        items = self._items(word, pos, pos + len(name))
+        last = items[-1].value
+        if isinstance(last, _FuncRef) and len(raw) == 1 and last.power is None:
+            # `xln(x)`, `log_2(x)`: the word ends in a function, which takes the brackets
+            items[-1] = _Item(self._apply_ref(last, self._node(raw[0]), last.pos),
+                              items[-1].start, end, items[-1].glued)
+            return _Run(items) if len(items) > 1 else items[0].value
+        if len(raw) == 1 and all(type(it.value) is int and (
+                self.tape.ops[it.value] == CONST or self.tape.labels[it.value] in self.known)
+                for it in items):  # xy(x+1) with x and y given: the letters are names
+            items.append(_Item(_Paren(self._node(raw[0])), pos + len(name), end))
+            return _Run(items)
+        letters = "*".join(self.text[it.start:it.end] for it in items)
+        raise self._fail(f"unknown function {name}", pos,
+                         hint=f"{_known_functions(name)}; for a product write {letters}*(...)")
+
+    def _log_base(self, x: int, base: int, pos: int) -> int:
+        if self.tape.ops[base] == CONST and self.tape.consts[base] in (2.0, 10.0):
+            return self._apply("log2" if self.tape.consts[base] == 2 else "log10", (x,), pos)
+        lx = self._apply("log", (x,), pos)
+        lb = self._apply("log", (base,), pos)
+        return self._apply("div", (lx, lb), pos)
+
+    def _apply_ref(self, ref: _FuncRef, arg: int, pos: int) -> int:
+        """A function written without brackets, applied: sin x, sin^2 x, log_2 x."""
+        fn = FUNCTIONS[ref.name]
+        if fn.arity != 1:
+            raise self._fail(f"{ref.name} takes {arity_text(fn)}", ref.pos,
+                             hint=_how_to_call(ref.name))
+        n = ref.power
+        if n is not None and (self.tape.ops[n] != CONST or self.tape.consts[n] < 0):
+            # sin^-1 means asin to some readers and 1/sin to others: refuse to guess
+            raise self._fail(f"{ref.name}^n(x) takes a constant n >= 0", ref.pos,
+                             hint=_inverse_hint(fn.name))
+        if ref.base is not None:
+            out = self._log_base(arg, ref.base, ref.pos)
+        else:
+            out = self._apply(fn.name, (arg,), ref.pos)
+        return out if n is None else self._apply("pow", (out, n), ref.pos)
 
     # -------------------------------------------------- operators
     def _binary(self, op: str, c: list[Any]) -> int:
@@ -212,7 +418,21 @@ class _Builder(ProgramRules):
         return self._binary("mul", c)
 
     def div(self, c: list[Any]) -> int:
-        return self._binary("div", c)
+        left, tok, right = c
+        if isinstance(right, _Run):
+            factors = self._factors(right)
+            if len(factors) > 1:
+                # 1/2x: 1/(2x) in some books and calculators, (1/2)x in others
+                ls, le = self._span(0)
+                rs, re_ = self._span(2)
+                top = self.text[ls:le].strip()
+                first = self.text[factors[0][1]:factors[0][2]].strip()
+                rest = self.text[factors[1][1]:re_].strip()
+                raise self._two_ways(self.text[ls:re_].strip(), tok.start_pos,
+                                     f"{top}/({self.text[rs:re_].strip()})",
+                                     f"({top}/{first})*{rest}")
+            right = self._product([f for f, _, _ in factors])
+        return self._apply("div", (self._node(left), self._node(right)), self._pos(left))
 
     def neg(self, c: list[Any]) -> int:
         tok, v = c
@@ -227,18 +447,49 @@ class _Builder(ProgramRules):
     def pos(self, c: list[Any]) -> Any:
         return c[1]
 
+    def exponent_neg(self, c: list[Any]) -> int:
+        return self.neg([c[0], self._exponent(c[1], 1, "-")])
+
+    def exponent_pos(self, c: list[Any]) -> Any:
+        return self._exponent(c[1], 1, "+")
+
+    def _exponent(self, v: Any, k: int, head: str) -> Any:
+        """An exponent is one factor: e^xy is e^(xy) to some and (e^x)y to others."""
+        if isinstance(v, _Run):
+            factors = self._factors(v)
+            if len(factors) > 1:
+                s, e = self._span(k)
+                word = self.text[s:e]
+                first = self.text[factors[0][1]:factors[0][2]]
+                rest = self.text[factors[1][1]:e]
+                if not head.startswith(("-", "+", "\u2212")):  # e^xy
+                    raise self._two_ways(head + word, s, f"{head}({word})",
+                                         f"{head}{first}*{rest}")
+                raise self._two_ways(f"the exponent {head}{word}", s, f"^({head}{word})",
+                                     f"^({head}{first})*{rest}")
+            return factors[0][0]
+        return v
+
     def pow(self, c: list[Any]) -> Any:
         base, tok, exponent = c
+        s0, e0 = self._span(0)
+        exponent = self._exponent(exponent, 2, self.text[s0:e0].strip() + str(tok))
+        end = self._span(2)[1]
         if isinstance(exponent, _Product):  # x^x(1 + ln x): the brackets multiply
-            raised = self._node(self._power(base, exponent.left, tok.start_pos))
+            raised = self._node(self._power(base, exponent.left, tok.start_pos, end))
             return self._apply("mul", (raised, exponent.right), self._pos(base))
-        return self._power(base, self._node(exponent), tok.start_pos)
+        return self._power(base, self._node(exponent), tok.start_pos, end)
 
-    def _power(self, base: Any, exponent: int, pos: int) -> Any:
+    def _power(self, base: Any, exponent: int, pos: int, end: int = -1) -> Any:
         if isinstance(base, _FuncRef):  # sin^2 waits for its argument: sin^2(x)
             if base.power is not None:
                 raise self._fail(f"{base.name} is raised to a power twice", pos)
-            return _FuncRef(base.name, base.pos, exponent)
+            return _FuncRef(base.name, base.pos, exponent, base.base)
+        if isinstance(base, _Run):  # xy^2, xe^x: the power takes the last factor only
+            last = base.items[-1]
+            base.items[-1] = _Item(self._power(last.value, exponent, pos), last.start,
+                                   max(end, last.end), last.glued)
+            return base
         if isinstance(base, _Product):  # x(x+1)^2: only the bracket is squared
             raised = self._node(self._power(_Paren(base.right), exponent, pos))
             return self._apply("mul", (base.left, raised), base.pos)
@@ -249,36 +500,127 @@ class _Builder(ProgramRules):
 
     def superscript(self, c: list[Any]) -> Any:
         base, tok = c
-        digits = str(tok).translate(_SUPERSCRIPTS)
-        value = float(digits)  # float() of text has no digit limit; int() has 4,300
-        if math.isinf(value):
-            raise self._fail(f"the exponent {tok} is too large for a double", tok.start_pos,
-                             hint="doubles reach about 1.8e308")
-        exponent = self.tape.const(value, str(int(digits)), tok.start_pos)
-        return self._power(base, exponent, tok.start_pos)
+        pos = tok.start_pos
+        exponent: int | None = None
+        for sign, digits, letters in superscript_terms(str(tok)):
+            # _number: float() of text has no digit limit (int() has 4,300), and a
+            # superscript past a double is refused there
+            factors = [self._number(digits, pos)] if digits else []
+            for k, ch in enumerate(letters):
+                factors.append(self._node(self._word(ch, pos + k)))
+            term = self._product(factors)
+            if exponent is None:
+                exponent = self.neg([tok, term]) if sign < 0 else term
+            else:
+                exponent = self._apply("add" if sign > 0 else "sub", (exponent, term), pos)
+        assert exponent is not None
+        return self._power(base, exponent, pos, tok.end_pos)
 
     def root(self, c: list[Any]) -> int:
         tok, v = c
-        return self._apply("sqrt", (self._node(v),), tok.start_pos)
+        if isinstance(v, _Run) and len(self._factors(v)) > 1:  # √xy: √(xy) or √x*y?
+            s, e = self._span(1)
+            word = self.text[s:e]
+            raise self._two_ways(f"{tok}{word}", tok.start_pos, f"{tok}({word})",
+                                 f"{tok}{word[0]}*{word[1:]}")
+        node = self._node(v)
+        if str(tok) == "∜":
+            four = self._apply("div", (self._number("1", tok.start_pos),
+                                       self._number("4", tok.start_pos)), tok.start_pos)
+            return self._apply("pow", (node, four), tok.start_pos)
+        return self._apply(_ROOTS[str(tok)], (node,), tok.start_pos)
 
-    def juxt(self, c: list[Any]) -> int:
+    # -------------------------------------------------- runs of factors
+    def juxt(self, c: list[Any]) -> _Run:
         left, right = c
-        if isinstance(left, _FuncRef):
-            if left.power is not None and isinstance(right, _Paren):
-                fn = FUNCTIONS[left.name]
-                if fn.arity != 1:
-                    raise self._fail(f"{left.name}^n(...) needs a one-argument function",
-                                     left.pos)
-                n = left.power
-                if self.tape.ops[n] != CONST or self.tape.consts[n] < 0:
-                    # sin^-1 means asin to some readers and 1/sin to others: refuse to guess
-                    raise self._fail(f"{left.name}^n(x) takes a constant n >= 0", left.pos,
-                                     hint=_inverse_hint(fn.name))
-                inner = self._apply(fn.name, (right.node,), left.pos)
-                return self._apply("pow", (inner, left.power), left.pos)
-            raise self._fail(f"{left.name} is a function and needs brackets", left.pos,
-                             hint=_how_to_call(left.name))
-        return self._apply("mul", (self._node(left), self._node(right)), self._pos(left))
+        ls, le = self._span(0)
+        rs, re_ = self._span(1)
+        run = left if isinstance(left, _Run) else _Run(self._items(left, ls, le))
+        new = self._items(right, rs, re_)
+        new[0].glued = rs > 0 and not self.text[rs - 1].isspace()
+        self._seam(run.items[-1], new[0], re_)
+        run.items.extend(new)
+        return run
+
+    def _seam(self, prev: _Item, nxt: _Item, end: int) -> None:
+        """Refuse a factor that may not follow the one before it: `2 3`, `e^3x`, `√2x`."""
+        text = self.text
+        if isinstance(prev.value, _FuncRef):
+            return  # sin 2x: the function takes what follows
+        shown = text[prev.start:end].strip()
+        if text[nxt.start] in _NUMBER_START:
+            if text[prev.start] in _NUMBER_START and prev.end == nxt.start and \
+                    text[nxt.start] == ".":
+                raise self._fail(f"{shown} is not a number", prev.start,
+                                 hint="a number has one decimal point")
+            if type(prev.value) is int and self.tape.ops[prev.value] == CONST and \
+                    text[prev.start] in _NUMBER_START:
+                a, b = text[prev.start:prev.end], text[nxt.start:end].strip()
+                if text[nxt.start] in VULGAR:
+                    raise self._two_ways(shown, prev.start, f"{a} + {b} (a mixed number)",
+                                         f"{a}*{b}")
+                raise self._fail(f"two numbers side by side: {shown}", nxt.start,
+                                 hint=f"write {a}*{b} for a product, or one number")
+            raise self._fail(f"a number after a factor: {shown}", nxt.start,
+                             hint="write the number first (2x) or with * (x*2)")
+        if not nxt.glued:
+            return
+        before = text[prev.start:prev.end]
+        after = text[nxt.start:nxt.end]
+        m = _BARE_EXPONENT.search(before)
+        if m is not None:
+            base = before[:m.start()].strip()
+            if m.group(2) or (base == "e" and "e" not in self.steps) or \
+                    _NUMBER_RE.fullmatch(base):
+                # e^3x: e^(3x) to most students, e^3*x to the grammar
+                raise self._two_ways(before + after, prev.start,
+                                     f"{before[:m.start()]}^({before[m.end(1):].strip()}{after})",
+                                     f"{before}*{after}")
+        if before[0] in "√∛∜":  # √2x: the radical's bar covers 2x, or only 2?
+            raise self._two_ways(before + after, prev.start,
+                                 f"{before[0]}({before[1:]}{after})", f"{before}*{after}")
+
+    def _factors(self, run: _Run) -> list[tuple[int, int, int]]:
+        """The top-level factors of a run (node, start, end), functions applied.
+
+        A function written without brackets takes the factor after it together with
+        everything glued to it: `sin 2x` = sin(2x), `sin x cos x` = sin(x)*cos(x),
+        `ln sin x` = ln(sin(x)).  A second, spaced factor before the next function
+        (`sin x y`) is sin(x*y) to some and sin(x)*y to others: refused.
+        """
+        items = run.items
+        out_rev: list[tuple[int, int, int]] = []
+        end = len(items)
+        for k in range(len(items) - 1, -1, -1):
+            ref = items[k].value
+            if not isinstance(ref, _FuncRef):
+                continue
+            seg = items[k + 1:end]
+            if not seg:
+                if not out_rev or end == len(items):
+                    raise self._fail(f"{ref.name} needs an argument", ref.pos,
+                                     hint=_how_to_call(ref.name))
+                arg, _, arg_end = out_rev.pop()  # ln sin x: the application to its right
+            else:
+                take = 1
+                if not isinstance(seg[0].value, _Paren):
+                    while take < len(seg) and seg[take].glued:
+                        take += 1
+                    if take < len(seg):
+                        a = self.text[seg[0].start:seg[take - 1].end]
+                        b = self.text[seg[take].start:seg[-1].end].strip()
+                        fn = self.text[items[k].start:items[k].end]
+                        raise self._two_ways(f"{fn} {a} {b}", items[k].start,
+                                             f"{fn}({a}*{b})", f"{fn}({a})*{b}")
+                for r in reversed(seg[take:]):  # sin^2(x) y: after brackets, factors
+                    out_rev.append((self._node(r.value), r.start, r.end))
+                arg = self._product([self._node(it.value) for it in seg[:take]])
+                arg_end = seg[take - 1].end
+            out_rev.append((self._apply_ref(ref, arg, items[k].start), items[k].start,
+                            arg_end))
+            end = k
+        lead = [(self._node(it.value), it.start, it.end) for it in items[:end]]
+        return lead + out_rev[::-1]
 
     # -------------------------------------------------- statements
     def assign(self, c: list[Any]) -> None:
@@ -366,11 +708,14 @@ def _known_functions(name: str = "") -> str:
 Builder = _Builder
 
 
-def parse(text: str, derivative: bool = False) -> Tape:
+def parse(text: str, derivative: bool = False, known: Collection[str] = ()) -> Tape:
     """Parse an expression or program into a tape with its outputs set.
 
     `derivative`: a leading d/dx may ask for the variable (diff and check); the
     tape's `derivative` says which.  Elsewhere a d/dx is refused.
+    `known`: names the caller gives values to or differentiates by (--yhat 2,
+    --wrt yhat): each stays one name, where an unknown all-letter word such as
+    `xy` is read as the product of its letters.
     """
     if len(text) > MAX_TEXT:
         raise InputError(f"the input is {len(text):,} characters; the limit is {MAX_TEXT:,}")
@@ -384,9 +729,12 @@ def parse(text: str, derivative: bool = False) -> Tape:
         # (gradcli/texinput.py); only then is lark imported
         from gradcli.texinput import read_latex
 
-        builder = read_latex(text)
+        builder = read_latex(text, known)
     else:
-        builder = _Builder(text)
+        if BAR_CLOSE in text:
+            raise ParseError(f"unexpected character {BAR_CLOSE!r}", text=text,
+                             pos=text.index(BAR_CLOSE))
+        builder = _Builder(text, known)
         _run(builder, text)
     tape = builder.tape
     body = builder.statements
@@ -464,12 +812,13 @@ def _run(builder: _Builder, text: str, start: str = "start") -> None:
         from gradcli import _lalr_standalone as errors
     parser.options.transformer.target = builder
     try:
-        parser.parse(text, start=start)
+        parser.parse(mark_closing_bars(text) if "|" in text else text, start=start)
     except errors.UnexpectedCharacters as e:
         ch = text[e.pos_in_stream] if e.pos_in_stream < len(text) else ""
         raise ParseError(f"unexpected character {ch!r}", text=text, pos=e.pos_in_stream,
                          hint=_char_hint(ch)) from None
     except errors.UnexpectedToken as e:
+        _unpaired_bars(text)
         raise _token_error(e, text) from None
     except errors.UnexpectedEOF:
         raise ParseError("the expression ends too early", text=text, pos=len(text)) from None
@@ -479,9 +828,22 @@ def _run(builder: _Builder, text: str, start: str = "start") -> None:
         parser.options.transformer.target = None
 
 
+def _unpaired_bars(text: str) -> None:
+    """A parse that failed with bars left open: say so, rather than what it expected."""
+    if "|" not in text:
+        return
+    marked = mark_closing_bars(text)
+    if marked.count("|") != marked.count(BAR_CLOSE):
+        raise ParseError("the bars | do not pair up", text=text, pos=marked.rindex("|"),
+                         hint=_BAR_HINT)
+
+
 def _char_hint(ch: str) -> str:
     return char_hint(ch)  # what to write instead (gradcli/spelling.py)
 
+
+_BAR_HINT = ("bars pair up from the left, and a bar after an operand closes one: write "
+             "abs(x) for |x|, and abs(...) where bars nest")
 
 _TOKEN_NAMES = {"RPAR": "')'", "LPAR": "'('", "COMMA": "','", "$END": "the end of the input",
                 "_SEP": "a new line or ';'", "NAME": "a name", "NUMBER": "a number",
@@ -496,15 +858,21 @@ def _token_error(e: Any, text: str) -> ParseError:
         if "RPAR" in expected and not ({"NAME", "NUMBER"} & expected):
             return ParseError("a '(' is not closed", text=text, pos=pos,
                               hint="add the missing ')'")
+        if "BAR_CLOSE" in expected and not ({"NAME", "NUMBER"} & expected):
+            return ParseError("a '|' is not closed", text=text, pos=pos,
+                              hint=_BAR_HINT)
         return ParseError("the expression ends too early", text=text, pos=pos,
                           hint="something is missing after the last operator")
     pos = tok.start_pos if tok.start_pos is not None else len(text)
-    shown = "a new line" if str(tok) == "\n" else repr(str(tok))
+    seen = text[pos:tok.end_pos] if tok.end_pos is not None else str(tok)  # not BAR_CLOSE
+    shown = "a new line" if seen == "\n" else repr(seen)
     if tok.type == "RPAR":
         hint = "this ')' has no matching '('" if "RPAR" not in expected else \
             "something is missing before ')'"
     elif tok.type == "COMMA":
         hint = "a ',' separates function arguments or several outputs: x*y, x+y"
+    elif tok.type in ("BAR", "BAR_CLOSE"):
+        hint = _BAR_HINT
     elif {"NAME", "NUMBER"} & expected:
         hint = "an operand is missing here"
     else:

@@ -210,7 +210,7 @@ def is_name(text: str) -> bool:
     if not text or len(text) > 200 or any(c.isspace() for c in text):
         return False
     try:
-        tape = parse(text)
+        tape = parse(text, known=(text,))
     except GradcliError:
         return False
     return len(tape) == 1 and list(tape.variables) == [text]
@@ -333,7 +333,8 @@ def evaluate(source: str | Tape, values: Mapping[str, float], *, check: bool = T
         raise InputError(f"the expression is {type(source).__name__}, not text")
     if not isinstance(values, Mapping):
         raise InputError(f"the values are {type(values).__name__}, not a mapping of names")
-    tape = parse(source) if isinstance(source, str) else source
+    # names given values stay whole: --yhat 2 keeps `yhat` from reading as y*h*a*t
+    tape = parse(source, known=values) if isinstance(source, str) else source
     env, warnings = bind(tape, values)
     if strict_names and warnings:
         raise InputError(warnings[0])

@@ -91,6 +91,10 @@ def sympy_functions() -> dict[str, Callable[..., Any]]:
         "step": lambda a: s.Heaviside(a, 0), "atan2": s.atan2, "pow": lambda a, b: a ** b,
         "min": s.Min, "max": s.Max,
         "arcsin": s.asin, "arccos": s.acos, "arctan": s.atan,
+        # the real cube root; acot with values in (0, pi), as gradcli (SymPy's jumps at 0)
+        "cbrt": lambda a: s.sign(a) * s.Abs(a) ** s.Rational(1, 3), "asec": s.asec,
+        "acsc": s.acsc, "acot": lambda a: s.pi / 2 - s.atan(a), "arcsec": s.asec,
+        "arccsc": s.acsc, "arccot": lambda a: s.pi / 2 - s.atan(a),
     }
 
 
@@ -140,6 +144,11 @@ _STEER: dict[str, Callable[[_Builder, Expr], Expr]] = {
     "arccos": lambda b, u: b.binary("/", b.call("cos", [u]), b.number("2")),
     "sec": lambda b, u: b.binary("/", u, b.number("3")),
     "csc": lambda b, u: b.binary("+", b.binary("/", u, b.number("3")), b.number("0.5")),
+    "asec": lambda b, u: b.binary("+", b.binary("^", u, b.number("2")), b.number("1.5")),
+    "arcsec": lambda b, u: b.binary("+", b.binary("^", u, b.number("2")), b.number("1.5")),
+    "acsc": lambda b, u: b.neg(b.binary("+", b.binary("^", u, b.number("2")), b.number("1.5"))),
+    "arccsc": lambda b, u: b.neg(b.binary("+", b.binary("^", u, b.number("2")),
+                                          b.number("1.5"))),
 }
 
 

@@ -106,9 +106,9 @@ def test_too_large_to_write_is_refused(gradcli: Gradcli, text: str, why: str) ->
 
 
 def test_unknown_function_is_not_a_product(gradcli: Gradcli) -> None:
-    """cbrt(x) must not pass as cbrt*x in a formula (eval catches it as a missing value)."""
-    res = gradcli("diff", "cbrt(x)")
-    assert res.code == 2 and res.out == "" and "unknown function cbrt" in res.err
+    """cube(x) must not pass as c*u*b*e*x in a formula (eval catches it as a missing value)."""
+    res = gradcli("diff", "cube(x)")
+    assert res.code == 2 and res.out == "" and "unknown function cube" in res.err
     res = gradcli("check", "x^2", "--wrt", "x", "--expect", "2*floor(x)")
     assert res.code == 2 and "unknown function floor" in res.err
     res = gradcli("diff", "x(x+1)", "--format", "plain")  # one letter: the textbook product

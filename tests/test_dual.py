@@ -29,6 +29,8 @@ SMOOTH: dict[str, tuple[float, object]] = {
     "log10": (0.7, S.log(X, 10)), "sqrt": (0.7, S.sqrt(X)),
     "sigmoid": (0.7, 1 / (1 + S.exp(-X))), "softplus": (0.7, S.log(1 + S.exp(X))),
     "abs": (-0.7, -X), "relu": (0.7, X),
+    "cbrt": (-0.7, -((-X) ** S.Rational(1, 3))), "asec": (1.7, S.asec(X)),
+    "acsc": (-1.7, S.acsc(X)), "acot": (-0.7, S.pi / 2 - S.atan(X)),
 }
 
 

@@ -75,8 +75,8 @@ def test_against_sympy_diff() -> None:
             for name in r.gradient:
                 d = sym.diff(SYMS[name])
                 wanted[name] = complex(sympy.N(d.subs(subs), 30)).real
-        except (TypeError, ValueError):  # SymPy left a DiracDelta or Subs unevaluated
-            continue
+        except (TypeError, ValueError, RecursionError):  # SymPy left a DiracDelta or Subs
+            continue  # unevaluated, or recursed evaluating one (sign(asin(x)))
         for name, g in r.gradient.items():
             assert _close(g, wanted[name]), (text, name, point, g, wanted[name])
         agreed += 1

@@ -18,7 +18,7 @@ GRADCLI = str(Path(sys.executable).with_name("gradcli"))
 
 
 @pytest.mark.parametrize("text,words", [
-    ("|x|", "write abs(x) for |x|"),
+    ("|x|y|", "write abs(x) for |x|"),  # |x| reads; bars that do not pair up say how
     ("x \u2013 2", "EN DASH: write -"),
     ("x \u2014 2", "EM DASH: write -"),
     ("x \u2217 y", "ASTERISK OPERATOR: write *"),

@@ -40,7 +40,8 @@ def test_standalone_parser_is_the_one_used() -> None:
 
 
 CASES = ["x*y*z", "-x^2", "2^3^2", "log(3x^2 + 5x y)", "a = x^2; b = 3*a; log(b + x)",
-         "sin^2(x) + √x", "x², y⁻¹", "x(x+1)", "1/2x", "e^x", "max(x, y, 3)"]
+         "sin^2(x) + √x", "x², y⁻¹", "x(x+1)", "1/(2x)", "e^x", "max(x, y, 3)",
+         "xy + sin 2x cos x", "ln|x| + log_2 x + log_{10}(x)", "½x⁻² + ∛x + eˣ", "|x - |y||"]
 
 
 @pytest.mark.parametrize("text", CASES)

@@ -49,7 +49,7 @@ def command(args: tuple[str, ...], file: str | None, expect: tuple[str, ...],
     from gradcli.render import Result
 
     source, raw = split_args(args, file)
-    tape = parse(source, derivative=True)
+    tape = parse(source, derivative=True, known={*wrt, *raw})
     refuse_unknown_calls(tape)
     fixed = {name: parse_value(name, text) for name, text in raw.items()}
     for name in fixed:
@@ -80,6 +80,6 @@ def command(args: tuple[str, ...], file: str | None, expect: tuple[str, ...],
     reading = read_as(tape)
     for w, g in zip(names, expect, strict=True):
         label = "your answer" if len(expect) == 1 else f"your ∂{f}/∂{w}"
-        reading += read_as(parse(g), label)
+        reading += read_as(parse(g, known=tape.variables), label)
     return show(Result("check", {"verdicts": verdicts, "f": f}, list(tape.variables), reading,
                        ok=all(v.equivalent for v in verdicts)), fmt, digits, quiet, wrt)

@@ -32,7 +32,7 @@ def derivative_table(source: str, wrt: list[str], exact: bool,
     from gradcli.simplify import formulas, simplify
     from gradcli.symbolic import differentiate, nth_partials, partial_label, partial_specs, runs
 
-    tape = parse(source, derivative=True)
+    tape = parse(source, derivative=True, known=wrt)
     refuse_unknown_calls(tape)
     wrt = derivative_wrt(tape, wrt, max_order=10)  # `d/dx …` names the variable
     if tape.derivative is not None and tape.derivative[1] > 1:  # `d^2/dx^2 …`: the order

@@ -90,7 +90,7 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool, exact: bool
         if direction is not None:
             raise InputError("--order (or a mixed --wrt x,y) and --direction do not go "
                              "together")
-        tape = parse(source)
+        tape = parse(source, known=values)
         if wants_partials(tape, list(wrt)):  # several, or mixed: nested duals
             p = partials_at(tape, values, partial_specs(list(tape.variables), list(wrt), order),
                             check=not no_check, convention=subgradient)

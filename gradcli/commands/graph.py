@@ -71,7 +71,7 @@ def command(args: tuple[str, ...], file: str | None, fmt: str | None, output: st
     kind = _kind(fmt, output)
     source, raw = split_args(args, file)
     values = {name: parse_value(name, text) for name, text in raw.items()}
-    tape = parse(source)
+    tape = parse(source, known=values)
     # no values at all: the structure only (a constant expression still has numbers)
     pic = picture(tape, None if not values and tape.variables else values)
     for w in pic.warnings:

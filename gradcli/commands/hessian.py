@@ -48,7 +48,7 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool, subgradient
 
     source, raw = split_args(args, file)
     values = {name: parse_value(name, text) for name, text in raw.items()}
-    tape = parse(source)
+    tape = parse(source, known={*values, *wrt})
     check_wrt(wrt, tape.variables)  # before the work, which grows with the variables
     r = hessian(tape, values, check=not no_check, convention=subgradient)
     for w in r.evaluation.warnings:

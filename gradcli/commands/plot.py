@@ -75,7 +75,7 @@ def command(args: tuple[str, ...], file: str | None, at: str | None, points: int
                          hint="use one of them")
     xs = parse_range(var, raw[var], points or DEFAULT_POINTS)
     fixed = {n: parse_value(n, t) for n, t in raw.items() if n != var}
-    tape = parse(source)
+    tape = parse(source, known=raw)
     if var not in tape.variables:
         raise InputError(f"{var} is not a variable of the expression",
                          hint="variables: " + (", ".join(tape.variables) or "none"))

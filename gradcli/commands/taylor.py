@@ -51,7 +51,8 @@ def command(args: tuple[str, ...], file: str | None, order: int, no_check: bool,
         raise InputError("gradcli taylor takes a function of one variable; --wrt does not apply")
     source, raw = split_args(args, file)
     values = {name: parse_value(name, text) for name, text in raw.items()}
-    d = derivatives(parse(source), values, order, check=not no_check, convention=subgradient)
+    d = derivatives(parse(source, known=values), values, order, check=not no_check,
+                    convention=subgradient)
     for w in d.evaluation.warnings:
         warn(w)
     return show(taylor_result(d, polynomial(d)), fmt, digits, quiet, wrt)
