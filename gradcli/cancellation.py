@@ -147,6 +147,10 @@ def _mp_table() -> tuple[dict[str, Callable[..., Any]], Any] | None:
         "relu": lambda x: x if x > 0 else mp.mpf(0), "min": min, "max": max,
         "sigmoid": lambda x: 1 / (1 + mp.exp(-x)),
         "softplus": lambda x: mp.log(1 + mp.exp(x)),
+        "cbrt": lambda x: mp.sign(x) * mp.cbrt(abs(x)),
+        "asec": domain(lambda x: abs(x) >= 1, lambda x: mp.acos(1 / x)),
+        "acsc": domain(lambda x: abs(x) >= 1, lambda x: mp.asin(1 / x)),
+        "acot": lambda x: mp.pi / 2 - mp.atan(x),
     }
     if set(OPS) - set(fns):  # an op added to the table without a 50-digit form here
         _TABLE = None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from gradcli.errors import InputError
 from gradcli.ops import CONSTANTS, FUNCTIONS
+from gradcli.spelling import closest_functions
 
 # Names of Greek letters: one variable each (`theta`, not t*h*e*t*a).
 GREEK = frozenset(
@@ -99,8 +100,7 @@ def word_pieces(word: str, known: Collection[str]) -> list[Piece] | None:
     parts = found[0]
     for p in parts:
         if p in UNSUPPORTED:
-            raise InputError(f"unknown function {p}",
-                             hint="known functions: " + ", ".join(sorted(FUNCTIONS)))
+            raise InputError(f"unknown function {p}", hint=closest_functions(p))
         if p in _A_PREFIXED and len(parts) > 1:  # asinx: asin(x) or a*sin(x)?
             k = parts.index(p)
             alt = parts[:k] + ["a", p[1:]] + parts[k + 1:]
