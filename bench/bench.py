@@ -69,6 +69,14 @@ def startup(runs: int) -> list[tuple[str, float, float, str]]:
         "gradcli eval x*y*z (Rich tables)": ([*g, "eval", *point], "≤ 9×"),
         "gradcli eval x*y*z --format csv": ([*g, "eval", *point, "--format", "csv"], ""),
     }
+    # GRADCLI_BENCH_AGAINST=/path/to/other/gradcli: an earlier version's entry point (its own
+    # venv), timed in the same alternation, so "no slower than before" is one run's answer
+    other = os.environ.get("GRADCLI_BENCH_AGAINST")
+    if other:
+        cmds["previous gradcli (GRADCLI_BENCH_AGAINST), --format json"] = (
+            [other, "eval", *point, "--format", "json"], "")
+        cmds["previous gradcli (GRADCLI_BENCH_AGAINST), Rich tables"] = (
+            [other, "eval", *point], "")
     seed = "import sympy as s; x, y = s.symbols('x y'); z = s.log(3*x**2 + 5*x*y); " \
            "print([s.diff(z, v).subs({x: 2, y: 3}).evalf() for v in (x, y)])"
     torch = "import torch; x = torch.tensor(2., requires_grad=True); " \
