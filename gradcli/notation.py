@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
 
 from gradcli.errors import InputError
 from gradcli.ops import CONSTANTS, FUNCTIONS
@@ -56,13 +55,16 @@ class AmbiguousError(InputError):
     """Text with two common readings: refused, both offered in the hint."""
 
 
-@dataclass(frozen=True)
 class Piece:
     """One part of a word: its text, where it starts in the word, and what it is."""
 
-    text: str
-    offset: int
-    kind: str  # "function", "constant", "name" (a variable or step), "number"
+    # a plain class: a dataclass costs half a millisecond of start-up to define
+    __slots__ = ("text", "offset", "kind")
+
+    def __init__(self, text: str, offset: int, kind: str) -> None:
+        self.text = text
+        self.offset = offset
+        self.kind = kind  # "function", "constant", "name" (a variable or step), "number"
 
 
 def word_pieces(word: str, known: Collection[str]) -> list[Piece] | None:
@@ -115,12 +117,13 @@ def word_pieces(word: str, known: Collection[str]) -> list[Piece] | None:
     return pieces
 
 
-_FUNC_DIGITS = re.compile(r"([a-z]+?)([0-9]+)([a-zA-Z]+)")
+# patterns as text: re compiles (and caches) them on first use, not at start-up
+_FUNC_DIGITS = r"([a-z]+?)([0-9]+)([a-zA-Z]+)"
 
 
 def function_then_number(word: str) -> list[Piece] | None:
     """`sin2x` -> sin, 2, x (sin(2x)); None when the word is no such thing."""
-    m = _FUNC_DIGITS.fullmatch(word)
+    m = re.fullmatch(_FUNC_DIGITS, word)
     if not m or m.group(1) not in FUNCTIONS:
         return None
     fn, digits, rest = m.groups()
@@ -131,12 +134,14 @@ def function_then_number(word: str) -> list[Piece] | None:
             Piece(rest, len(fn) + len(digits), "word")]
 
 
-_LOG_BASE = re.compile(r"log(?:_([0-9]+|[^\W\d_]+)|([₀-₉]+))")
+_LOG_BASE = r"log(?:_([0-9]+|[^\W\d_]+)|([₀-₉]+))"
 
 
 def log_base(word: str) -> tuple[str, str] | None:
     """`log_2`, `log₂`, `log_b`, `log₂x` -> (base, rest of the word); else None."""
-    m = _LOG_BASE.match(word)
+    if not word.startswith("log"):
+        return None
+    m = re.match(_LOG_BASE, word)
     if not m:
         return None
     if m.group(1) is not None:
@@ -159,7 +164,7 @@ def superscript_terms(text: str) -> list[tuple[int, str, str]]:
     terms: list[tuple[int, str, str]] = []
     at = 0
     while at < len(plain):
-        m = _TERM.match(plain, at)
+        m = re.compile(_TERM).match(plain, at)
         assert m is not None  # every part of the pattern is optional
         sign, digits, letters = m.groups()
         if not (digits or letters) or (terms and not sign):
@@ -173,7 +178,7 @@ def superscript_terms(text: str) -> list[tuple[int, str, str]]:
     return terms
 
 
-_TERM = re.compile(r"([+-]?)([0-9]*)([^\W\d_]*)")
+_TERM = r"([+-]?)([0-9]*)([^\W\d_]*)"
 
 
 def reading(parts: list[str]) -> str:

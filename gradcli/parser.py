@@ -116,11 +116,13 @@ def _lark() -> Any:
 # consumes them.
 
 
-@dataclass(frozen=True, slots=True)
 class _At:  # a value and the span of text it was read from
-    value: Any
-    start: int
-    end: int
+    __slots__ = ("value", "start", "end")
+
+    def __init__(self, value: Any, start: int, end: int) -> None:
+        self.value = value
+        self.start = start
+        self.end = end
 
 
 @dataclass(frozen=True)
@@ -143,24 +145,30 @@ class _FuncRef:  # a function name not followed by "(": `sin x`, or the base of 
     base: int | None = None  # the b of log_b
 
 
-@dataclass
 class _Item:  # one factor of a run, where it is, and whether it touches the one before
-    value: Any
-    start: int
-    end: int
-    glued: bool = True
+    __slots__ = ("value", "start", "end", "glued")  # plain classes: a dataclass costs
+                                                    # start-up time to define
+
+    def __init__(self, value: Any, start: int, end: int, glued: bool = True) -> None:
+        self.value = value
+        self.start = start
+        self.end = end
+        self.glued = glued
 
 
-@dataclass
 class _Run:  # factors side by side (`2x sin x`), read as a whole when the run ends
-    items: list[_Item]
+    __slots__ = ("items",)
+
+    def __init__(self, items: list[_Item]) -> None:
+        self.items = items
 
 
 _NUMBER_START = frozenset("0123456789.") | frozenset(VULGAR)
 _ROOTS = {"√": "sqrt", "∛": "cbrt"}
 # an exponent that is a bare number at the end of a factor: e^3 in `e^3x`
-_NUMBER_RE = re.compile(r"[0-9]+\.?[0-9]*|\.[0-9]+")
-_BARE_EXPONENT = re.compile(r"(\^|\*\*)\s*([-+\u2212]?)\s*([0-9]+\.?[0-9]*|\.[0-9]+)$")
+# patterns as text: re compiles (and caches) them on first use, not at start-up
+_NUMBER_RE = r"[0-9]+\.?[0-9]*|\.[0-9]+"
+_BARE_EXPONENT = r"(\^|\*\*)\s*([-+\u2212]?)\s*([0-9]+\.?[0-9]*|\.[0-9]+)$"
 
 
 class _Builder(ProgramRules):
@@ -567,11 +575,11 @@ class _Builder(ProgramRules):
             return
         before = text[prev.start:prev.end]
         after = text[nxt.start:nxt.end]
-        m = _BARE_EXPONENT.search(before)
+        m = re.search(_BARE_EXPONENT, before)
         if m is not None:
             base = before[:m.start()].strip()
             if m.group(2) or (base == "e" and "e" not in self.steps) or \
-                    _NUMBER_RE.fullmatch(base):
+                    re.fullmatch(_NUMBER_RE, base):
                 # e^3x: e^(3x) to most students, e^3*x to the grammar
                 raise self._two_ways(before + after, prev.start,
                                      f"{before[:m.start()]}^({before[m.end(1):].strip()}{after})",
