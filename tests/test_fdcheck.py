@@ -97,3 +97,27 @@ def test_equal_arguments_below_the_maximum_are_no_tie() -> None:
         assert r.check is not None and r.check.passed
     r = evaluate("min(x, y, z)", {"x": 5, "y": 5, "z": 0}, convention="error")
     assert r.gradient == {"x": 0, "y": 0, "z": 1}
+
+
+def test_steps_wider_than_a_tiny_x_cannot_refute(gradcli: Gradcli) -> None:
+    # y^x at y = 6.09e-94: the slope x*y^(x-1) is 9.75e63 (mpmath agrees), but f is
+    # flat over any step wider than y, and steps at y's scale drown in rounding.
+    import mpmath
+
+    x, y = 5.94e-30, 6.09e-94
+    r = evaluate("y^x", {"x": x, "y": y})
+    with mpmath.workdps(50):
+        exact = mpmath.mpf(x) * mpmath.power(mpmath.mpf(y), mpmath.mpf(x) - 1)
+    assert r.gradient["y"] == pytest.approx(float(exact), rel=1e-12)
+    p = checked(r).partials["y"]
+    assert p.verdict == "inconclusive" and p.passed
+    res = gradcli("eval", "y^x", "--x", repr(x), "--y", repr(y), "--format", "json")
+    assert res.code == 0
+
+
+def test_a_wrong_slope_at_a_tiny_x_is_still_a_mismatch(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the steps at x's own scale resolve sin's slope there, so the new rule cannot excuse it
+    monkeypatch.setitem(ops.OPS, "sin", ops.Op("sin", 1, math.sin, lambda m, o, x: (2 * m.cos(x),)))
+    r = evaluate("sin(x)", {"x": 1e-50})
+    p = checked(r).partials["x"]
+    assert p.verdict == "mismatch" and not p.passed
