@@ -75,6 +75,8 @@ class Implicit:
     point: dict[str, float] | None = None
     residual: float | None = None  # F at the point
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # the reverse sweep's: kinks, conventions
+    read_as: list[tuple[str, str]] = field(default_factory=list)  # gradcli/reading.py
 
     @property
     def passed(self) -> bool:
@@ -116,6 +118,18 @@ def read_curve(source: str, wrt: str | None = None, of: str | None = None) -> Cu
             raise InputError(f"{opt} {v}: {v} is not in the equation",
                              hint="variables: " + (", ".join(names) or "none"))
     return Curve(tape, wrt, of, equation)
+
+
+def equation_read_as(c: Curve) -> list[tuple[str, str]]:
+    """[("f", the equation as read)] when that differs from what was typed, as
+    gradcli/reading.py's read_as does for an expression; else []."""
+    from gradcli.reading import MAX_SHOWN
+
+    text = c.tape.text
+    if not text or len(text) > MAX_SHOWN or "".join(text.split()) == "".join(
+            c.equation.split()):
+        return []
+    return [("f", c.equation)]
 
 
 # ---------------------------------------------------------------- formulas
@@ -172,11 +186,20 @@ def derivative_formulas(c: Curve, order: int) -> list[Tape]:
 
 def value_and_partials(c: Curve, point: Mapping[str, float]) -> tuple[float, float, float]:
     """F, F_x, F_y at the point (raises DomainError where F is undefined)."""
+    f, fx, fy, _ = sweep(c, point)
+    return f, fx, fy
+
+
+def sweep(c: Curve, point: Mapping[str, float],
+          convention: str = "torch") -> tuple[float, float, float, list[str]]:
+    """F, F_x, F_y at the point and the reverse sweep's notes (a kink: which slope was
+    taken, by gradcli/reverse.py's `convention`; "error" raises DomainError there)."""
     tape = c.tape
     vals = forward(tape, point)
-    adj, _ = reverse(tape, vals, None, needs_grad(tape))
+    adj, notes = reverse(tape, vals, None, needs_grad(tape), convention=convention)
     v = tape.variables
-    return float(vals[tape.outputs[-1]]), float(adj[v[c.wrt]]), float(adj[v[c.of]])
+    return (float(vals[tape.outputs[-1]]), float(adj[v[c.wrt]]), float(adj[v[c.of]]),
+            [n.message for n in notes])
 
 
 def solve_of(c: Curve, point: Mapping[str, float], guess: float) -> float:
@@ -233,8 +256,12 @@ def _order_along(formula: Tape, c: Curve, branch: Callable[[Mapping[str, float]]
 
 
 def implicit(source: str, values: Mapping[str, float], order: int = 1, *,
-             wrt: str | None = None, of: str | None = None, check: bool = True) -> Implicit:
-    """The formulas up to `order`; with a point (values for every variable), numbers too."""
+             wrt: str | None = None, of: str | None = None, check: bool = True,
+             convention: str = "torch") -> Implicit:
+    """The formulas up to `order`; with a point (values for every variable), numbers too.
+
+    At a kink of lhs - rhs the slope is `convention`'s (gradcli/reverse.py), and noted;
+    "error" refuses it (a DomainError)."""
     from gradcli.pipeline import unused_values
     from gradcli.simplify import formulas
 
@@ -242,6 +269,7 @@ def implicit(source: str, values: Mapping[str, float], order: int = 1, *,
     tapes = derivative_formulas(c, order)
     result = Implicit(c, [Order(k + 1, t, formulas(t)[0]) for k, t in enumerate(tapes)])
     result.warnings = unused_values(c.tape, values)
+    result.read_as = equation_read_as(c)
     if not values:
         return result
     missing = [n for n in c.tape.variables if n not in values]
@@ -250,7 +278,7 @@ def implicit(source: str, values: Mapping[str, float], order: int = 1, *,
 
         raise missing_error(c.tape, missing, values)
     point = {n: float(values[n]) for n in c.tape.variables}
-    f, fx, fy = value_and_partials(c, point)
+    f, fx, fy, result.notes = sweep(c, point, convention)
     bad = on_curve_error(c, point, f, fx, fy)
     if bad is not None:
         raise bad
@@ -262,7 +290,7 @@ def implicit(source: str, values: Mapping[str, float], order: int = 1, *,
     result.point, result.residual = point, f
     slope = -fx / fy
     branch = partial(_y_of_x, c, point, point[c.of], slope)
-    at_kink = False
+    at_kink = bool(result.notes)  # a convention's slope: fd sees only one side of it
     for o in result.orders:
         o.value = slope if o.k == 1 else \
             float(forward(o.formula, {n: point[n] for n in o.formula.variables})

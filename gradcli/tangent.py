@@ -17,6 +17,7 @@ back into gradcli (`3x` is juxtaposition, `3x/2` is 1.5·x).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -57,6 +58,8 @@ class Tangent:
     normal_direction: dict[str, Number]  # the direction of the normal line
     checks: list[PartialCheck] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # the reverse sweep's: kinks, conventions
+    read_as: list[tuple[str, str]] = field(default_factory=list)  # gradcli/reading.py
 
     @property
     def passed(self) -> bool:
@@ -131,8 +134,12 @@ def _neg_recip(v: Number) -> Number:
 # ---------------------------------------------------------------- the tangents
 
 def tangent(source: str, values: Mapping[str, float], *, of: str | None = None,
-            check: bool = True) -> Tangent:
-    """The tangent of y = f(…) at the point, or of the curve lhs = rhs at a point on it."""
+            check: bool = True, convention: str = "torch") -> Tangent:
+    """The tangent of y = f(…) at the point, or of the curve lhs = rhs at a point on it.
+
+    `convention` is gradcli/reverse.py's: the slope taken at a kink (each one noted),
+    or "error" to refuse it (a DomainError).
+    """
     from gradcli.parser import parse
 
     try:
@@ -141,16 +148,29 @@ def tangent(source: str, values: Mapping[str, float], *, of: str | None = None,
         if "=" not in source:
             raise
         try:
-            return _implicit_tangent(source, values, of, check)
+            return _implicit_tangent(source, values, of, check, convention)
         except ParseError:
             raise e from None
     if of is not None:
         raise InputError("--of is for a curve lhs = rhs; y = f(x) is a function already")
-    return _explicit_tangent(tape, values, check)
+    return _explicit_tangent(tape, values, check, convention)
 
 
-def _explicit_tangent(tape: Tape, values: Mapping[str, float], check: bool) -> Tangent:
+def _dependent(tape: Tape, names: list[str]) -> str:
+    """The line's left side: a program's last step `y = x^3` names it; a header
+    `f(x) = x^3` names the function, not the line, which stays y (z for a plane)."""
+    named = tape.output_names[0] if tape.output_names else ""
+    header = re.search(rf"(?:^|[;\n])\s*{re.escape(named)}\s*\(", tape.text) if named else None
+    if named.isidentifier() and named not in names and header is None:
+        return named
+    return next(d for d in (("y", "z", "w") if len(names) == 1 else ("z", "w", "u", "f"))
+                if d not in names)
+
+
+def _explicit_tangent(tape: Tape, values: Mapping[str, float], check: bool,
+                      convention: str) -> Tangent:
     from gradcli.pipeline import evaluate
+    from gradcli.reading import read_as
 
     if len(tape.outputs) != 1:
         raise InputError(f"a tangent needs one output; this has {len(tape.outputs)}")
@@ -158,13 +178,8 @@ def _explicit_tangent(tape: Tape, values: Mapping[str, float], check: bool) -> T
     if not names:
         raise InputError("the expression has no variable, so no tangent",
                          hint='try: gradcli tangent "x^3" --x 1')
-    ev = evaluate(tape, values, check=check)
-    named = tape.output_names[0] if tape.output_names else ""
-    if named.isidentifier() and named not in names:
-        dep = named  # a program's last step, `y = x^3`, names the dependent variable
-    else:
-        dep = next(d for d in (("y", "z", "w") if len(names) == 1 else ("z", "w", "u", "f"))
-                   if d not in names)
+    ev = evaluate(tape, values, check=check, convention=convention)
+    dep = _dependent(tape, names)
     point = {n: float(ev.env[n]) for n in names}
     value = float(ev.value)
     at: dict[str, Number] = {n: _exact(v) for n, v in point.items()}
@@ -183,13 +198,14 @@ def _explicit_tangent(tape: Tape, values: Mapping[str, float], check: bool) -> T
             normal_line = Linear(dep, {x: k}, _affine({x: k}, at, fa))
     result = Tangent("line" if len(names) == 1 else "plane", tape.text, False,
                      {**point, dep: value}, line, normal_line, direction,
-                     list(ev.check.partials.values()) if ev.check else [], ev.warnings)
+                     list(ev.check.partials.values()) if ev.check else [], ev.warnings,
+                     [n.message for n in ev.notes], read_as(tape))
     return result
 
 
 def _implicit_tangent(source: str, values: Mapping[str, float], of: str | None,
-                      check: bool) -> Tangent:
-    from gradcli.implicit import implicit, on_curve_error, read_curve, value_and_partials
+                      check: bool, convention: str) -> Tangent:
+    from gradcli.implicit import equation_read_as, implicit, on_curve_error, read_curve, sweep
     from gradcli.parser import parse_equation
     from gradcli.pipeline import missing_error, unused_values
 
@@ -208,7 +224,7 @@ def _implicit_tangent(source: str, values: Mapping[str, float], of: str | None,
     if missing:
         raise missing_error(c.tape, missing, values)
     point = {n: float(values[n]) for n in names}
-    f, fx, fy = value_and_partials(c, point)
+    f, fx, fy, notes = sweep(c, point, convention)
     bad = on_curve_error(c, point, f, fx, fy)
     if bad is not None:
         raise bad
@@ -234,10 +250,10 @@ def _implicit_tangent(source: str, values: Mapping[str, float], of: str | None,
             k = _neg_recip(slope)
             normal = Linear(y, {x: k}, _affine({x: k}, at, at[y]))
         if check:  # the slope against a numerical step along the curve
-            r = implicit(source, values, 1, wrt=x, of=y, check=True)
+            r = implicit(source, values, 1, wrt=x, of=y, check=True, convention=convention)
             checks = [o.check for o in r.orders if o.check is not None]
     return Tangent("line", c.equation, True, point, line, normal, {x: ex, y: ey}, checks,
-                   unused_values(c.tape, values))
+                   unused_values(c.tape, values), notes, equation_read_as(c))
 
 
 def check_point(t: Tangent) -> None:

@@ -225,3 +225,63 @@ def test_real_command_line() -> None:
     p = subprocess.run([exe, "implicit", "x^2 + y^2 = 25", "--x", "3", "--y", "5"],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 2 and p.stdout == "" and p.stderr.count("\n") == 1
+
+
+# ---------------------------------------------------------------- kinks (issue 14), read as (11)
+
+def _cli(*argv: str) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("gradcli", path=os.path.dirname(sys.executable))
+    if exe is None:
+        pytest.skip("needs the installed gradcli of this venv")
+    return subprocess.run([exe, *argv], capture_output=True, text=True, timeout=120)
+
+
+def _eval_partial(expr: str, point: list[str], wrt: str, convention: str) -> float:
+    """eval's reverse-sweep partial at the same point and convention: the oracle."""
+    p = _cli("eval", expr, *point, "--wrt", wrt, "--subgradient", convention, "--format",
+             "json", "-q")
+    assert p.returncode == 0, p.stderr
+    (v,) = json.loads(p.stdout)
+    return float(v)
+
+
+@pytest.mark.parametrize("eq,f,point", [
+    ("abs(x) + y = 1", "abs(x) + y - 1", ["--x", "0", "--y", "1"]),
+    ("max(x, 0) + 2y = 2", "max(x, 0) + 2y - 2", ["--x", "0", "--y", "1"]),
+    ("y^3 + relu(x) = 8", "y^3 + relu(x) - 8", ["--x", "0", "--y", "2"]),
+])
+@pytest.mark.parametrize("convention", ["torch", "left", "right", "mean"])
+def test_kink_value_is_evals_and_noted(eq: str, f: str, point: list[str],
+                                       convention: str) -> None:
+    p = _cli("implicit", eq, *point, "--subgradient", convention, "-q")
+    assert p.returncode == 0, p.stderr
+    want = -_eval_partial(f, point, "x", convention) / _eval_partial(f, point, "y", convention)
+    assert float(p.stdout) == want
+    assert "kink" in p.stderr or "tie" in p.stderr  # -q: the note on stderr
+    j = _cli("implicit", eq, *point, "--subgradient", convention, "--format", "json")
+    doc = json.loads(j.stdout)
+    assert doc["derivatives"][0]["value"] == want
+    assert any("kink" in n or "tie" in n for n in doc["notes"])
+    t = _cli("implicit", eq, *point, "--subgradient", convention)
+    assert t.returncode == 0 and "note:" in t.stdout
+
+
+def test_subgradient_error_exits_3_at_a_kink() -> None:
+    p = _cli("implicit", "abs(x) + y = 1", "--x", "0", "--y", "1", "--subgradient", "error")
+    assert p.returncode == 3 and p.stdout == ""
+    first = p.stderr.splitlines()[0]  # then the input, with a caret under the kink
+    assert first.startswith("gradcli: error:") and "kink" in first
+    p = _cli("implicit", "abs(x) + y = 1", "--x", "0.5", "--y", "0.5", "--subgradient",
+             "error", "-q")  # away from the kink: the one derivative, no note
+    assert (p.returncode, p.stdout, p.stderr) == (0, "-1\n", "")
+
+
+def test_read_as() -> None:
+    """implicit shows how it read the equation (issue 11 item 1); none when as typed."""
+    doc = json.loads(_cli("implicit", "2xy = 1", "--x", "1", "--y", "0.5", "--format",
+                          "json").stdout)
+    assert doc["read_as"][0]["text"].replace(" ", "") == "2*x*y=1"
+    assert doc["read_as"][0]["text"] == doc["equation"]
+    assert "read as: " in _cli("implicit", "2xy = 1").stdout
+    assert "read_as" not in json.loads(_cli("implicit", "x^2 + y^2 = 25", "--format",
+                                            "json").stdout)

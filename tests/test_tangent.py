@@ -146,3 +146,101 @@ def test_real_command_line() -> None:
     p = subprocess.run([exe, "tangent", "x^3", "--x", "1", "-q"], capture_output=True,
                        text=True, timeout=60)
     assert (p.returncode, p.stdout, p.stderr) == (0, "y = 3x - 2\n", "")
+
+
+# ---------------------------------------------------------------- kinks (issue 14), read as (11)
+
+def _cli(*argv: str) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("gradcli", path=os.path.dirname(sys.executable))
+    if exe is None:
+        pytest.skip("needs the installed gradcli of this venv")
+    return subprocess.run([exe, *argv], capture_output=True, text=True, timeout=120)
+
+
+def _eval_slope(expr: str, point: list[str], wrt: str, convention: str) -> float:
+    """eval's reverse-sweep partial at the same point and convention: the oracle."""
+    p = _cli("eval", expr, *point, "--wrt", wrt, "--subgradient", convention, "--format",
+             "json", "-q")
+    assert p.returncode == 0, p.stderr
+    (v,) = json.loads(p.stdout)
+    return float(v)
+
+
+KINKS = [("abs(x)", "0"), ("max(x, 0)", "0"), ("relu(x - 1)", "1"), ("min(x, 2)", "2")]
+
+
+@pytest.mark.parametrize("expr,a", KINKS)
+@pytest.mark.parametrize("convention", ["torch", "left", "right", "mean"])
+def test_kink_slope_is_evals_and_noted(expr: str, a: str, convention: str) -> None:
+    p = _cli("tangent", expr, "--x", a, "--subgradient", convention, "--format", "json")
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout)
+    assert doc["slopes"]["x"] == _eval_slope(expr, ["--x", a], "x", convention)
+    assert doc["notes"] and any("kink" in n or "tie" in n for n in doc["notes"])
+    # -q: the line on stdout, the note on stderr (never a silent number)
+    q = _cli("tangent", expr, "--x", a, "--subgradient", convention, "-q")
+    assert q.returncode == 0 and q.stdout.startswith("y = ")
+    assert "note" in q.stderr or "warning" in q.stderr
+    assert "kink" in q.stderr or "tie" in q.stderr
+    t = _cli("tangent", expr, "--x", a, "--subgradient", convention)
+    assert t.returncode == 0 and "note:" in t.stdout
+
+
+def test_left_and_right_differ_at_abs() -> None:
+    slopes = {c: json.loads(_cli("tangent", "abs(x)", "--x", "0", "--subgradient", c,
+                                 "--format", "json").stdout)["slopes"]["x"]
+              for c in ("left", "right", "mean")}
+    assert slopes == {"left": -1, "right": 1, "mean": 0}
+
+
+@pytest.mark.parametrize("argv", [["abs(x)", "--x", "0"], ["max(x, 0)", "--x", "0", "-q"],
+                                  ["abs(x) + y = 1", "--x", "0", "--y", "1"],
+                                  ["x^2 + y^2", "--x", "1", "--y", "0"]])
+def test_subgradient_error_exits_3_at_a_kink(argv: list[str]) -> None:
+    if argv[0].startswith("x^2"):  # no kink: the convention changes nothing
+        p = _cli("tangent", *argv, "--subgradient", "error")
+        assert p.returncode == 0 and p.stderr == ""
+        return
+    p = _cli("tangent", *argv, "--subgradient", "error")
+    assert p.returncode == 3 and p.stdout == ""
+    first = p.stderr.splitlines()[0]  # then the input, with a caret under the kink
+    assert first.startswith("gradcli: error:") and ("kink" in first or "tie" in first)
+
+
+def test_curve_kink_noted_and_slope_from_evals_partials() -> None:
+    eq, pt = "abs(x) + y = 1", ["--x", "0", "--y", "1"]
+    for c in ("torch", "left", "right"):
+        p = _cli("tangent", eq, *pt, "--subgradient", c, "--format", "json")
+        assert p.returncode == 0, p.stderr
+        doc = json.loads(p.stdout)
+        fx = _eval_slope("abs(x) + y", pt, "x", c)
+        fy = _eval_slope("abs(x) + y", pt, "y", c)
+        assert doc["slopes"]["x"] == -fx / fy
+        assert any("kink" in n for n in doc["notes"])
+
+
+def test_no_kink_no_note() -> None:
+    doc = json.loads(_cli("tangent", "x^3", "--x", "1", "--format", "json").stdout)
+    assert doc["notes"] == []
+
+
+def test_read_as_as_evals() -> None:
+    """tangent shows how it read the input, as eval does (issue 11 item 1)."""
+    for expr in ("sin x^2", "3x^2y", "|x|^3"):
+        e = json.loads(_cli("eval", expr, "--x", "1", "--y", "2", "--format", "json").stdout)
+        t = json.loads(_cli("tangent", expr, "--x", "1", "--y", "2", "--format", "json").stdout)
+        assert t["read_as"] == e["read_as"] and t["read_as"]
+        table = _cli("tangent", expr, "--x", "1", "--y", "2")
+        assert f"read as: {e['read_as'][0]['text']}" in table.stdout
+    t = json.loads(_cli("tangent", "2xy = 1", "--x", "1", "--y", "0.5", "--format",
+                        "json").stdout)
+    assert t["read_as"][0]["text"].replace(" ", "") == "2*x*y=1"
+    assert "read_as" not in json.loads(_cli("tangent", "x^3", "--x", "1", "--format",
+                                            "json").stdout)
+
+
+def test_header_names_the_function_not_the_line() -> None:
+    assert _cli("tangent", "f(x) = x^3", "--x", "1", "-q").stdout == "y = 3x - 2\n"
+    assert _cli("tangent", "y = x^3", "--x", "1", "-q").stdout == "y = 3x - 2\n"
+    assert _cli("tangent", "g(x, y) = x*y", "--x", "1", "--y", "2", "-q").stdout == \
+        "z = 2x + y - 2\n"

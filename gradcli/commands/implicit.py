@@ -8,6 +8,7 @@ from gradcli.cli import show, warn
 from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
 from gradcli.errors import InputError
 from gradcli.implicit import MAX_ORDER, implicit, judge
+from gradcli.reverse import CONVENTIONS
 
 
 @click.command("implicit", context_settings=VALUE_SETTINGS)
@@ -19,10 +20,13 @@ from gradcli.implicit import MAX_ORDER, implicit, judge
 @click.option("--expect", metavar="FORMULA", default=None,
               help="Your dᴺy/dxᴺ: judged at points of the curve; exit 0 right, 1 wrong.")
 @click.option("--no-check", is_flag=True, help="Skip the check along the curve.")
+@click.option("--subgradient", type=click.Choice(CONVENTIONS), default="torch",
+              show_default=True, help="The partials of lhs - rhs to use at a kink or tie: "
+              "PyTorch's, a one-sided slope, their mean, or an error (exit 3).")
 @output_options
 def command(args: tuple[str, ...], file: str | None, order: int, of: str | None,
-            expect: str | None, no_check: bool, fmt: str, digits: int | None, quiet: bool,
-            wrt: tuple[str, ...]) -> int:
+            expect: str | None, no_check: bool, subgradient: str, fmt: str,
+            digits: int | None, quiet: bool, wrt: tuple[str, ...]) -> int:
     """Implicit differentiation: dy/dx (and --order N) on the curve EQUATION.
 
     EQUATION is `lhs = rhs` (an expression alone means expression = 0).  With
@@ -45,7 +49,7 @@ def command(args: tuple[str, ...], file: str | None, order: int, of: str | None,
     Exit status: 0 fine (or your formula is right), 1 a check failed (or your
     formula is wrong), 2 bad input (a point not on the curve too), 3 the
     derivative is undefined at the point (F_y = 0: a vertical tangent or a
-    singular point).
+    singular point; or a kink with --subgradient error).
     """
     from gradcli.pipeline import parse_value
     from gradcli.render.implicit import implicit_result
@@ -59,7 +63,8 @@ def command(args: tuple[str, ...], file: str | None, order: int, of: str | None,
     if expect is not None:
         v = judge(source, expect, order, wrt=x, of=of, values=values)
         return show(verdict_result(v), fmt, digits, quiet, ())
-    r = implicit(source, values, order, wrt=x, of=of, check=not no_check)
+    r = implicit(source, values, order, wrt=x, of=of, check=not no_check,
+                 convention=subgradient)
     for w in r.warnings:
         warn(w)
     return show(implicit_result(r), fmt, digits, quiet, ())

@@ -7,6 +7,7 @@ import click
 from gradcli.cli import show, warn
 from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
 from gradcli.errors import InputError
+from gradcli.reverse import CONVENTIONS
 
 
 @click.command("tangent", context_settings=VALUE_SETTINGS)
@@ -15,9 +16,12 @@ from gradcli.errors import InputError
 @click.option("--of", "of", metavar="NAME", default=None,
               help="For a curve lhs = rhs: the variable to solve the line for (default y).")
 @click.option("--no-check", is_flag=True, help="Skip the finite-difference check of the slopes.")
+@click.option("--subgradient", type=click.Choice(CONVENTIONS), default="torch",
+              show_default=True, help="The slope to use at a kink or tie: PyTorch's, "
+              "a one-sided slope, their mean, or an error (exit 3).")
 @output_options
 def command(args: tuple[str, ...], file: str | None, normal: bool, of: str | None,
-            no_check: bool, fmt: str, digits: int | None, quiet: bool,
+            no_check: bool, subgradient: str, fmt: str, digits: int | None, quiet: bool,
             wrt: tuple[str, ...]) -> int:
     """The tangent of EXPR at a point: y = f(x) gives a line, z = f(x, y) a plane.
 
@@ -37,7 +41,8 @@ def command(args: tuple[str, ...], file: str | None, normal: bool, of: str | Non
       gradcli tangent "sin(x)" --x 0 --format json
 
     Exit status: 0 fine, 1 a finite-difference check failed, 2 bad input (a
-    point not on the curve too), 3 a math domain error at the point.
+    point not on the curve too), 3 a math domain error at the point (or a kink
+    with --subgradient error).
     """
     from gradcli.pipeline import parse_value
     from gradcli.render.tangent import tangent_result
@@ -48,7 +53,7 @@ def command(args: tuple[str, ...], file: str | None, normal: bool, of: str | Non
                          hint="for a curve lhs = rhs, --of NAME picks the variable solved for")
     source, raw = split_args(args, file)
     values = {name: parse_value(name, text) for name, text in raw.items()}
-    t = tangent(source, values, of=of, check=not no_check)
+    t = tangent(source, values, of=of, check=not no_check, convention=subgradient)
     check_point(t)
     for w in t.warnings:
         warn(w)

@@ -21,7 +21,7 @@ def label(k: int, x: str, y: str, ascii_only: bool = False) -> str:
 
 
 def implicit_result(r: Implicit) -> Result:
-    return Result("implicit", r, None, [], [], r.passed)
+    return Result("implicit", r, None, r.read_as, r.notes, r.passed)
 
 
 def data(res: Result, o: Options) -> dict[str, Any]:
@@ -47,6 +47,7 @@ def data(res: Result, o: Options) -> dict[str, Any]:
         out["check"] = {"passed": r.passed,
                         "method": "finite differences of the order before, along the curve "
                                   "(Newton's method for the other variable)"}
+        out["notes"] = list(r.notes)  # a kink: which slope was taken (as eval's JSON)
     return out
 
 
@@ -75,6 +76,7 @@ def plain(res: Result, o: Options) -> list[str]:
                   for od in r.orders]
         if any(od.check for od in r.orders):
             lines.append("check = " + ("passed" if r.passed else "FAILED"))
+    lines += [f"note: {n}" for n in r.notes]
     return lines
 
 
@@ -98,4 +100,5 @@ def table(res: Result, o: Options) -> str:
             lines.append("check: " + ("passed" if r.passed else "FAILED") +
                          " (each order against finite differences of the order before, "
                          "stepping along the curve)")
+    lines += [f"note: {n}" for n in r.notes]
     return "\n".join(lines) + "\n"

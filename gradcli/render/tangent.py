@@ -39,11 +39,12 @@ def tangent_data(t: Tangent) -> dict[str, Any]:
         data["exact"] = {n: v for n, v in exact.items() if v}
     if t.checks:
         data["check"] = {"passed": t.passed, "verdicts": [c.verdict for c in t.checks]}
+    data["notes"] = list(t.notes)  # a kink: which slope was taken (as eval's JSON)
     return data
 
 
 def tangent_result(t: Tangent, normal: bool) -> Result:
-    return Result("tangent", t, None, [], [], t.passed, {"normal": normal})
+    return Result("tangent", t, None, t.read_as, t.notes, t.passed, {"normal": normal})
 
 
 def data(r: Result, o: Options) -> dict[str, Any]:
@@ -71,6 +72,7 @@ def plain(r: Result, o: Options) -> list[str]:
     lines.append(f"intercept = {o.num(float(line.intercept))}")
     if t.checks:
         lines.append("check = " + ("passed" if t.passed else "FAILED"))
+    lines += [f"note: {n}" for n in t.notes]
     return lines
 
 
@@ -90,4 +92,5 @@ def table(r: Result, o: Options) -> str:
         out.append("check: " + ("passed" if t.passed else "FAILED") +
                    (" (the slope against a numerical step along the curve)" if t.implicit
                     else " (each slope against finite differences)"))
+    out += [f"note: {n}" for n in t.notes]
     return "\n".join(out) + "\n"
