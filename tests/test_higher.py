@@ -20,6 +20,7 @@ import pytest
 sympy = pytest.importorskip("sympy", reason="SymPy is the outside oracle (test extra)")
 mpmath = pytest.importorskip("mpmath")
 
+from conftest import Gradcli  # noqa: E402
 from exprgen import SMOOTH, random_expr, random_point, sympy_symbols  # noqa: E402
 
 from gradcli.errors import GradcliError  # noqa: E402
@@ -122,7 +123,7 @@ def test_polynomial_partials_are_sympys_exactly() -> None:
             assert sympy.expand(ours - want) == 0, (text, s, printed, want)
 
 
-def test_same_formula_as_repeating_diff(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_same_formula_as_repeating_diff(gradcli: Gradcli) -> None:
     """`diff --order 2` and `--wrt x,y` print what `diff` of `diff`'s own output prints."""
     for text, _, _ in _cases(5, 40):
         once = gradcli("diff", text, "--wrt", "x", "--format", "plain")
@@ -139,7 +140,7 @@ def test_same_formula_as_repeating_diff(gradcli) -> None:  # type: ignore[no-unt
             assert direct.out == again.out, (text, spec, direct.out, again.out)
 
 
-def test_diff_order_cli(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_diff_order_cli(gradcli: Gradcli) -> None:
     r = gradcli("diff", "x^4", "--order", "2")
     assert (r.code, r.out, r.err) == (0, "∂²f/∂x² = 12*x^2\n", "")
     r = gradcli("diff", "x^2*y^3", "--order", "2")
@@ -157,7 +158,7 @@ def test_diff_order_cli(gradcli) -> None:  # type: ignore[no-untyped-def]
     assert r.out == "0\n"
 
 
-def test_leibniz_header_gives_the_order(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_leibniz_header_gives_the_order(gradcli: Gradcli) -> None:
     r = gradcli("diff", "d^2/dx^2 x^3", "--format", "plain")
     assert (r.code, r.out) == (0, "6*x\n")
     r = gradcli("diff", "d^2/dx^2 x^3", "--order", "3")
@@ -174,13 +175,13 @@ def test_leibniz_header_gives_the_order(gradcli) -> None:  # type: ignore[no-unt
     (["eval", "x*y", "--x", "1", "--y", "2", "--wrt", "x,y", "--direction", "1,0"],
      "do not go together"),
 ])
-def test_bad_partials_are_input_errors(gradcli, argv: list[str], what: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_partials_are_input_errors(gradcli: Gradcli, argv: list[str], what: str) -> None:
     r = gradcli(*argv)
     assert r.code == 2 and r.out == "" and what in r.err, r.err
     assert r.err.count("\n") <= 3 and "Traceback" not in r.err
 
 
-def test_eval_partials_at_a_point(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_eval_partials_at_a_point(gradcli: Gradcli) -> None:
     # f = x^3 y^2 at (1, 2): f_xx = 6xy^2 = 24, f_xy = 6x^2 y = 12, f_yy = 2x^3 = 2
     r = gradcli("eval", "x^3*y^2", "--x", "1", "--y", "2", "--order", "2", "-q")
     assert (r.code, r.out) == (0, "24\n12\n2\n")

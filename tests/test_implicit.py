@@ -21,6 +21,8 @@ import pytest
 sympy = pytest.importorskip("sympy", reason="SymPy is the outside oracle (test extra)")
 mpmath = pytest.importorskip("mpmath")
 
+from conftest import Gradcli  # noqa: E402
+
 from gradcli.errors import DomainError, GradcliError, InputError  # noqa: E402
 from gradcli.forward import forward  # noqa: E402
 from gradcli.implicit import derivative_formulas, implicit, judge, read_curve  # noqa: E402
@@ -117,7 +119,7 @@ def test_values_at_points_on_curves_against_idiff() -> None:
     assert done >= 40
 
 
-def test_circle_cli(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_circle_cli(gradcli: Gradcli) -> None:
     r = gradcli("implicit", "x^2 + y^2 = 25", "--x", "3", "--y", "4")
     assert r.code == 0, r.err
     assert "dy/dx = -x/y" in r.out and "dy/dx = -0.75" in r.out and "✓ ok" in r.out
@@ -135,7 +137,7 @@ def test_circle_cli(gradcli) -> None:  # type: ignore[no-untyped-def]
     assert r.out.splitlines()[1].startswith("1,-x/y,-0.75,")
 
 
-def test_other_pair_and_defaults(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_other_pair_and_defaults(gradcli: Gradcli) -> None:
     r = gradcli("implicit", "x^2 + y^2 = 25", "--wrt", "y", "--of", "x", "--x", "3", "--y", "4",
                 "-q")
     assert r.out == "-1.3333333333333333\n"  # dx/dy = -y/x
@@ -159,13 +161,13 @@ def test_other_pair_and_defaults(gradcli) -> None:  # type: ignore[no-untyped-de
     (["implicit", "x^2 + y^2 = 25", "--order", "7"], 2, "7"),
     (["implicit", "log(x) + y = 1", "--x", "-1", "--y", "1"], 3, "log"),
 ])
-def test_errors(gradcli, argv: list[str], code: int, what: str) -> None:  # type: ignore[no-untyped-def]
+def test_errors(gradcli: Gradcli, argv: list[str], code: int, what: str) -> None:
     r = gradcli(*argv)
     assert r.code == code and r.out == "" and what in r.err, (r.code, r.err)
     assert "Traceback" not in r.err
 
 
-def test_off_curve_error_gives_the_nearest_point(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_off_curve_error_gives_the_nearest_point(gradcli: Gradcli) -> None:
     r = gradcli("implicit", "x^2 + y^2 = 25", "--x", "1", "--y", "4.899")
     assert r.code == 2 and "nearest" in r.err
     near = float(r.err.split("y = ")[-1].split()[0].rstrip(";"))
@@ -179,7 +181,7 @@ def test_off_curve_error_gives_the_nearest_point(gradcli) -> None:  # type: igno
     (2, "-25/y^3", True),  # uses the curve: right on it, as on paper
     (2, "-(x^2 + y^2)/y^3", True), (2, "-1/y", False), (2, "25/y^3", False),
 ])
-def test_expect(gradcli, order: int, expect: str, right: bool) -> None:  # type: ignore[no-untyped-def]
+def test_expect(gradcli: Gradcli, order: int, expect: str, right: bool) -> None:
     r = gradcli("implicit", "x^2 + y^2 = 25", "--order", str(order), "--expect", expect)
     assert r.code == (0 if right else 1), r.out + r.err
     assert r.out.startswith("✓" if right else "✗")
@@ -196,7 +198,7 @@ def test_expect_near_miss_is_wrong() -> None:
     assert judge("x^3 + y^3 = 6 x y", "(2y - x^2)/(y^2 - 2x)").right
 
 
-def test_expect_large_coefficients_off_by_one_are_wrong(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_expect_large_coefficients_off_by_one_are_wrong(gradcli: Gradcli) -> None:
     """Doubles at 1e-8 would pass 164579104 for 164579103; the high-precision decision does not."""
     r = gradcli("implicit", "y = 164579103*x - 272640784", "--expect", "164579104")
     assert r.code == 1 and r.out.startswith("✗")
@@ -207,7 +209,7 @@ def test_expect_large_coefficients_off_by_one_are_wrong(gradcli) -> None:  # typ
         assert judge(f"{c} x^2 + y^2 = {c}", f"-{c}*x/y").right
 
 
-def test_expect_bad_input(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_expect_bad_input(gradcli: Gradcli) -> None:
     r = gradcli("implicit", "x^2 + y^2 = 25", "--expect", "-x/z")
     assert r.code == 2 and "z" in r.err and r.out == ""
     with pytest.raises(InputError):

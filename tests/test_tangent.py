@@ -17,6 +17,8 @@ import pytest
 
 sympy = pytest.importorskip("sympy", reason="SymPy is the outside oracle (test extra)")
 
+from conftest import Gradcli  # noqa: E402
+
 from gradcli.tangent import tangent  # noqa: E402
 
 X, Y = sympy.symbols("x y", real=True)
@@ -42,7 +44,7 @@ LINES = [
 
 
 @pytest.mark.parametrize("text,f,a,printed,normal", LINES, ids=[c[0] + "@" + c[2] for c in LINES])
-def test_tangent_lines(gradcli, text: str, f: object, a: str, printed: str | None,  # type: ignore[no-untyped-def]
+def test_tangent_lines(gradcli: Gradcli, text: str, f: object, a: str, printed: str | None,
                        normal: str | None) -> None:
     r = gradcli("tangent", text, "--x", a, "--format", "json")
     assert r.code == 0, r.err
@@ -66,7 +68,7 @@ def test_tangent_lines(gradcli, text: str, f: object, a: str, printed: str | Non
         assert got == pytest.approx(want, rel=1e-12, abs=1e-12), (rhs, x)
 
 
-def test_tangent_plane(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_tangent_plane(gradcli: Gradcli) -> None:
     r = gradcli("tangent", "x^2 + y^2", "--x", "1", "--y", "2", "-q")
     assert r.out == "z = 2x + 4y - 5\n"
     r = gradcli("tangent", "x^2 + y^2", "--x", "1", "--y", "2", "--normal", "-q")
@@ -92,7 +94,8 @@ def test_tangent_plane(gradcli) -> None:  # type: ignore[no-untyped-def]
     ("x^2/9 + y^2/4 = 1", "0", "2", "y = 2", "x = 0"),
     ("y^2 = x^3 - x", "-1", "0", "x = -1", "y = 0"),
 ])
-def test_implicit_curves(gradcli, eq: str, x: str, y: str, printed: str, normal: str) -> None:  # type: ignore[no-untyped-def]
+def test_implicit_curves(gradcli: Gradcli, eq: str, x: str, y: str, printed: str,
+                         normal: str) -> None:
     r = gradcli("tangent", eq, "--x", x, "--y", y, "-q")
     assert (r.code, r.out) == (0, printed + "\n"), r.err
     r = gradcli("tangent", eq, "--x", x, "--y", y, "--normal", "-q")
@@ -120,12 +123,12 @@ def test_implicit_against_idiff() -> None:
     (["tangent", "x^2 + y^2 + z^2 = 3", "--x", "1", "--y", "1", "--z", "1"], 2,
      "more than two"),
 ])
-def test_errors(gradcli, argv: list[str], code: int, what: str) -> None:  # type: ignore[no-untyped-def]
+def test_errors(gradcli: Gradcli, argv: list[str], code: int, what: str) -> None:
     r = gradcli(*argv)
     assert r.code == code and r.out == "" and what in r.err, (r.code, r.err)
 
 
-def test_formats(gradcli) -> None:  # type: ignore[no-untyped-def]
+def test_formats(gradcli: Gradcli) -> None:
     r = gradcli("tangent", "x^3", "--x", "1")
     assert r.code == 0 and "y = 3x - 2" in r.out and "normal line" in r.out
     assert "check: passed" in r.out
