@@ -24,7 +24,7 @@ from gradcli.forward import forward
 from gradcli.ops import NUM, OPS
 from gradcli.ops import local_partials as table_partials
 from gradcli.reverse import Note, reverse
-from gradcli.tape import CONST, Tape
+from gradcli.tape import CONST, VAR, Tape, needs_grad
 
 if TYPE_CHECKING:
     from gradcli.render import Result
@@ -230,10 +230,101 @@ def _eval_exact(source: str, raw: Mapping[str, str], convention: str = "torch") 
     env = {n: values[n] for n in tape.variables}
     vals = exact_forward(tape, env)
     adj, notes = reverse(tape, vals, convention=convention, **SWEEP)
-    gradient = {n: _bounded(adj[i]) for n, i in tape.variables.items()}
-    answer = ExactAnswer(tape, env, vals[tape.outputs[-1]], gradient, notes)
+    lost = _lost_doubles(tape, adj)
+    # a fraction that a double's contribution never reached is not exact: it becomes the
+    # double the sum would have been (float(3/4) + 0.0), marked ≈
+    gradient = {n: float(adj[i]) if lost[i] and is_exact(adj[i]) else _bounded(adj[i])
+                for n, i in tape.variables.items()}
+    value = vals[tape.outputs[-1]]
+    notes += underflow_notes(tape, env, value, gradient, convention)
+    answer = ExactAnswer(tape, env, value, gradient, notes)
     return Result("exact", answer, list(tape.variables), read_as(tape),
                   [n.message for n in notes])
+
+
+def _lost_doubles(tape: Tape, adj: list[Value]) -> list[bool]:
+    """The nodes whose adjoint is missing a double's contribution.
+
+    The reverse sweep passes nothing on from a node whose adjoint is 0, which is
+    right for an exact 0; but a double 0 (an underflow: 0.999^(2^20) in doubles)
+    then leaves the fractions below it looking exact, and ∂f/∂x printed an exact
+    0 for a slope of 1e-450.  Every node below such a double is marked.
+    """
+    lost = [False] * len(tape.ops)
+    need = needs_grad(tape)
+    for i in range(tape.outputs[-1], -1, -1):
+        if tape.ops[i] in (VAR, CONST) or not need[i]:
+            continue
+        if lost[i] or (adj[i] == 0 and not is_exact(adj[i])):
+            for j in tape.args[i]:
+                lost[j] = True
+    return lost
+
+
+def underflow_notes(tape: Tape, env: Mapping[str, Value], value: Value,
+                    gradient: Mapping[str, Value], convention: str) -> list[Note]:
+    """A note for each double 0 (value or slope) whose true value is not 0.
+
+    A double that underflowed reads 0 where the quantity is 1e-450: ≈ 0 alone
+    would be a wrong number, so the point is swept again at 50 digits (mpmath,
+    whose exponents do not underflow) and the note gives the true size.
+    """
+    zeros: list[tuple[str | None, Value]] = [(None, value)] if value == 0 and not \
+        is_exact(value) else []
+    zeros += [(n, g) for n, g in gradient.items() if g == 0 and not is_exact(g)]
+    if not zeros:
+        return []
+    precise = _precise(tape, env, convention)
+    out = tape.outputs[-1]
+    notes = []
+    for name, _ in zeros:
+        what = "the value" if name is None else f"∂/∂{name}"
+        node = out if name is None else tape.variables[name]
+        if precise is None:
+            notes.append(Note(node, f"{what} ≈ 0 is a double, which may have underflowed: "
+                                    "a nonzero number below about 1e-308 in size reads 0"))
+            continue
+        true = precise[0] if name is None else precise[1][node]
+        if true != 0:
+            notes.append(Note(node, f"{what} ≈ 0 is a double that underflowed: the true "
+                                    f"value is {_mp_text(true)} (at 50 digits), below the "
+                                    "smallest double"))
+    return notes
+
+
+def _precise(tape: Tape, env: Mapping[str, Value],
+             convention: str) -> tuple[Any, list[Any]] | None:
+    """The value and adjoints at 50 digits (mpmath), or None where that cannot be run."""
+    from gradcli.cancellation import DIGITS, _mp_partials, _mp_table
+
+    table = _mp_table()
+    if table is None:
+        return None
+    import mpmath
+
+    fns, ns = table
+    with mpmath.workdps(DIGITS):
+        def mp(v: Value) -> Any:  # a fraction exactly to 50 digits, not through a double
+            if isinstance(v, Fraction):
+                return mpmath.mpf(v.numerator) / v.denominator
+            return mpmath.mpf(v)
+
+        mtape = exact_tape(tape)
+        mtape.consts = [mp(c) if op == CONST else c
+                        for op, c in zip(tape.ops, mtape.consts, strict=True)]
+        try:
+            vals = forward(mtape, {n: mp(v) for n, v in env.items()}, fns=fns)
+            adj, _ = reverse(mtape, vals, None, None, m=ns, convention=convention,
+                             seed=mpmath.mpf(1), zero=mpmath.mpf(0), partials=_mp_partials)
+        except (GradcliError, ValueError, ZeroDivisionError, OverflowError, TypeError):
+            return None
+        return +vals[tape.outputs[-1]], [+a for a in adj]
+
+
+def _mp_text(v: Any) -> str:
+    import mpmath
+
+    return str(mpmath.nstr(v, 3))
 
 
 @dataclass

@@ -143,6 +143,12 @@ def explain(source: str, values: dict[str, Any], exact: bool = False) -> Ledger:
             ledger.steps.append(Step(len(ledger.steps) + 1, i, names[i], ledger_text[i], vals[i]))
     _backward(ledger)
     _paths(ledger)
+    if exact:  # a double 0 that underflowed from a nonzero quantity says so
+        from gradcli.exact import underflow_notes
+
+        grad = {n: ledger.adjoints[i] for n, i in tape.variables.items()}
+        ledger.notes += [n.message for n in underflow_notes(tape, env, vals[out], grad,
+                                                              "torch")]
     return ledger
 
 

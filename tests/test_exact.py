@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import subprocess
+import sys
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from conftest import Gradcli
@@ -140,3 +144,110 @@ def test_exact_partials_are_the_table_rules_in_exact_arithmetic() -> None:
     assert local_partials("max", Fraction(1), [Fraction(1)] * 3) == (Fraction(1, 3),) * 3
     # undefined: nan, not an exception
     assert all(math.isnan(p) for p in local_partials("log", Fraction(0), [Fraction(0)]))
+
+
+# ---------------------------------------------------------------- doubles that underflowed
+# A value that is not exact is never marked exact, and a double 0 whose true value is not 0
+# says so: 20 squarings of 0.999 gave ∂f/∂x as an exact "0" (the sweep skips a node whose
+# adjoint is 0, and the underflowed double's 0 left the fractions below it looking exact).
+
+SQUARINGS = "x"
+for _ in range(20):
+    SQUARINGS = f"({SQUARINGS})^2"
+
+
+def _cli(*argv: str) -> subprocess.CompletedProcess[str]:
+    """The installed command of this venv, as a user runs it."""
+    exe = Path(sys.executable).parent / "gradcli"
+    return subprocess.run([str(exe), *argv], capture_output=True, text=True, timeout=120)
+
+
+def _oracle_log10(text: str, x: str) -> tuple[float, float]:
+    """log10 of |f| and |f'| at x by SymPy (60-digit floats: no exponent underflows)."""
+    import sympy
+
+    s = sympy.Symbol("x")
+    f = sympy.sympify(text.replace("^", "**"), locals={"x": s})
+    at = sympy.Float(x, 60)
+    value, slope = f.subs(s, at).evalf(60), sympy.diff(f, s).subs(s, at).evalf(60)
+    assert value != 0 and slope != 0
+    return (float(sympy.log(abs(value), 10).evalf(30)),
+            float(sympy.log(abs(slope), 10).evalf(30)))
+
+
+def _noted_log10(notes: list[str], what: str) -> float:
+    """The true size an underflow note gives for `what` ("the value" or "∂/∂x")."""
+    note = next(n for n in notes if n.startswith(what + " ≈ 0") and "underflowed" in n)
+    found = re.search(r"true value is (-?[0-9.]+)e([-+]?[0-9]+) ", note)
+    assert found is not None, note
+    return math.log10(abs(float(found.group(1)))) + int(found.group(2))  # 1e-450 is no double
+
+
+@pytest.mark.parametrize(("text", "x"), [(SQUARINGS, "0.999"), ("exp(-1000)*x^2", "1"),
+                                         ("x^2000", "1e-200")])
+def test_an_underflowed_double_is_marked_and_noted(text: str, x: str) -> None:
+    log_value, log_slope = _oracle_log10(text, x)
+    assert log_value < -308 and log_slope < -308  # both below double range: the case
+    r = _cli("eval", text, "--x", x, "--exact", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    for what, v, want in (("the value", data["value"], log_value),
+                          ("∂/∂x", data["gradient"]["x"], log_slope)):
+        assert v["exact"] is None  # a double 0, not an exact "0"
+        assert v["value"] == 0.0
+        assert _noted_log10(data["notes"], what) == pytest.approx(want, abs=0.01)
+    for fmt in ("plain", "table"):
+        r = _cli("eval", text, "--x", x, "--exact", "--format", fmt)
+        assert r.returncode == 0, r.stderr
+        lines = r.stdout.splitlines()
+        assert "f = ≈ 0" in lines and "∂f/∂x = ≈ 0" in lines and "∂f/∂x = 0" not in lines
+        assert sum("underflowed" in line for line in lines) == 2
+    r = _cli("eval", text, "--x", x, "--exact", "-q")
+    assert r.returncode == 0 and r.stdout.split() == ["≈0.0", "≈0.0"]
+    assert r.stderr.count("underflowed") == 2  # -q keeps the notes on stderr
+    r = _cli("explain", text, "--x", x, "--exact", "--format", "json")
+    data = json.loads(r.stdout)
+    assert data["gradient"]["x"]["exact"] is None
+    assert _noted_log10(data["notes"], "∂/∂x") == pytest.approx(log_slope, abs=0.01)
+
+
+@pytest.mark.parametrize("k", [3, 10, 11, 12, 16, 20])
+def test_squarings_are_exact_or_marked_never_an_exact_wrong_number(k: int) -> None:
+    """d/dx x^(2^k) = 2^k x^(2^k - 1) at 999/1000: an exact answer is that fraction; past
+    the digit budget the answer is a marked double within 1e-12, 0 with a note, or refused."""
+    from gradcli.exact import ExactBudget, eval_exact
+
+    text = "x"
+    for _ in range(k):
+        text = f"({text})^2"
+    try:
+        a = eval_exact(text, {"x": "0.999"}).value
+    except ExactBudget:  # or refused: a fraction past 4,000 digits (exit 2)
+        assert k > 10
+        return
+    n = 2 ** k
+    log_slope = k * math.log10(2) + (n - 1) * (math.log10(999) - 3)
+    for got, log_want, what in ((a.value, n * (math.log10(999) - 3), "the value"),
+                                (a.gradient["x"], log_slope, "∂/∂x")):
+        if isinstance(got, Fraction):
+            want = Fraction(999, 1000) ** n if what == "the value" else \
+                n * Fraction(999, 1000) ** (n - 1)
+            assert got == want
+        elif got == 0:
+            assert log_want < -307
+            noted = _noted_log10([m.message for m in a.notes], what)
+            assert noted == pytest.approx(log_want, abs=0.01)
+        else:
+            assert math.log10(got) == pytest.approx(log_want, abs=1e-12 * abs(log_want) + 1e-12)
+    assert k > 10 or all(isinstance(v, Fraction) for v in (a.value, a.gradient["x"]))
+
+
+def test_a_true_zero_stays_exact_or_unnoted(gradcli: Gradcli) -> None:
+    # x - x: an exact 0; step(x)·sin(y): a double 0 (sin 2 is a double) that is truly 0
+    r = gradcli("eval", "x - x + sin(y)*step(x)", "--x", "1", "--y", "2", "--exact",
+                "--format", "json")
+    data = json.loads(r.out)
+    assert r.code == 0 and data["gradient"]["x"] == {"value": 0.0, "exact": None}
+    assert data["notes"] == []
+    r = gradcli("eval", "x - x + y^2", "--x", "1", "--y", "2", "--exact", "-q")
+    assert r.out.split() == ["4", "0", "4"]
