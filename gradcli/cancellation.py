@@ -54,7 +54,7 @@ def suspects(adj: list[Any], mags: list[float], nodes: list[int]) -> list[int]:
 def precise_gradient(tape: Tape, env: dict[str, float], out: int,
                      convention: str) -> list[Any] | None:
     """The adjoints at 50 digits (mpmath), or None where that sweep cannot be run."""
-    table = _mp_table()
+    table = mp_table()
     if table is None:
         return None
     import mpmath
@@ -64,7 +64,7 @@ def precise_gradient(tape: Tape, env: dict[str, float], out: int,
         try:
             vals = forward(tape, {n: mpmath.mpf(v) for n, v in env.items()}, fns=fns)
             adj, _ = reverse(tape, vals, out, None, m=ns, convention=convention,
-                             seed=mpmath.mpf(1), zero=mpmath.mpf(0), partials=_mp_partials)
+                             seed=mpmath.mpf(1), zero=mpmath.mpf(0), partials=mp_partials)
         except (GradcliError, ValueError, ZeroDivisionError, OverflowError, TypeError):
             return None
         return [+a for a in adj]
@@ -81,7 +81,7 @@ def digits_lost(value: float, precise: Any) -> float:
     return max(0.0, min(DOUBLE_DIGITS, DOUBLE_DIGITS + math.log10(rel)))
 
 
-def _mp_partials(op: str, out: Any, args: list[Any], m: Any) -> tuple[Any, ...]:
+def mp_partials(op: str, out: Any, args: list[Any], m: Any) -> tuple[Any, ...]:
     import mpmath
 
     try:
@@ -93,7 +93,7 @@ def _mp_partials(op: str, out: Any, args: list[Any], m: Any) -> tuple[Any, ...]:
 _TABLE: tuple[dict[str, Callable[..., Any]], Any] | None | bool = False
 
 
-def _mp_table() -> tuple[dict[str, Callable[..., Any]], Any] | None:
+def mp_table() -> tuple[dict[str, Callable[..., Any]], Any] | None:
     """mpmath versions of every operation, raising outside the real domain (as ops.py's)."""
     global _TABLE
     if _TABLE is not False:

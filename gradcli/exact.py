@@ -295,9 +295,9 @@ def underflow_notes(tape: Tape, env: Mapping[str, Value], value: Value,
 def _precise(tape: Tape, env: Mapping[str, Value],
              convention: str) -> tuple[Any, list[Any]] | None:
     """The value and adjoints at 50 digits (mpmath), or None where that cannot be run."""
-    from gradcli.cancellation import DIGITS, _mp_partials, _mp_table
+    from gradcli.cancellation import DIGITS, mp_partials, mp_table
 
-    table = _mp_table()
+    table = mp_table()
     if table is None:
         return None
     import mpmath
@@ -315,7 +315,7 @@ def _precise(tape: Tape, env: Mapping[str, Value],
         try:
             vals = forward(mtape, {n: mp(v) for n, v in env.items()}, fns=fns)
             adj, _ = reverse(mtape, vals, None, None, m=ns, convention=convention,
-                             seed=mpmath.mpf(1), zero=mpmath.mpf(0), partials=_mp_partials)
+                             seed=mpmath.mpf(1), zero=mpmath.mpf(0), partials=mp_partials)
         except (GradcliError, ValueError, ZeroDivisionError, OverflowError, TypeError):
             return None
         return +vals[tape.outputs[-1]], [+a for a in adj]
