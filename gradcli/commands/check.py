@@ -19,18 +19,28 @@ from gradcli.errors import InputError
               help="Random points to test.")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the random points (the same seed, the same points).")
+@click.option("--order", "-n", type=click.IntRange(1, 10), default=None, metavar="N",
+              help="Check N-th derivatives: each --wrt N times (--wrt x,y is already the "
+                   "mixed partial ∂²f/∂x∂y).")
 @output_options
 def command(args: tuple[str, ...], file: str | None, expect: tuple[str, ...],
-            at: tuple[str, ...], points: int, seed: int, fmt: str, digits: int | None,
-            quiet: bool, wrt: tuple[str, ...]) -> int:
+            at: tuple[str, ...], points: int, seed: int, order: int | None, fmt: str,
+            digits: int | None, quiet: bool, wrt: tuple[str, ...]) -> int:
     """Check that each --expect formula is the partial derivative of EXPR by its --wrt.
 
     Both sides are evaluated at many reproducible random points (several scales,
     only where EXPR, its derivative and your formula are all defined) and must
-    agree to |dF - G| <= 1e-8 max(|dF|, |G|) + 1e-12.  Any equivalent form
-    passes.  When they differ you get a counterexample, a diagnosis (constant
-    factor, sign, additive constant, dropped chain-rule factor, wrong power) and
-    the correct derivative.  NAME=VALUE holds a variable fixed.
+    be equal at every one: exactly (rational arithmetic) where both sides are
+    rational there, otherwise to at least 30 significant digits (mpmath); the
+    output says which.  Any equivalent form passes.  When they differ you get
+    counterexamples, the correct derivative and, where it can be verified at
+    every point, the mistake (constant factor, sign, additive constant, dropped
+    chain-rule factor, product or quotient rule, one wrong term, wrong power).
+    NAME=VALUE holds a variable fixed.
+
+    Higher and mixed partials: `--order N` checks the N-th derivative by each
+    --wrt; `--wrt x,y` is the mixed partial ∂²f/∂x∂y, by x first, then by y
+    (`--wrt x,x,y` is ∂³f/∂x²∂y), as in `gradcli diff`.
 
     \b
     Example:
@@ -38,20 +48,22 @@ def command(args: tuple[str, ...], file: str | None, expect: tuple[str, ...],
       gradcli check "tan(x)" --wrt x --expect "sec(x)^2"
       gradcli check "x^2 y" --wrt x --expect "2x y" --wrt y --expect "x^2"
       gradcli check "log(log(x))" --wrt x --expect "1/log(x)" --format json
+      gradcli check "x^4" --wrt x --order 2 --expect "12x^2"
+      gradcli check "x^2 y^3" --wrt x,y --expect "6x y^2"
 
     Exit status: 0 every answer is right, 1 one is not, 2 bad input.
     """
-    from gradcli.checker import check_one, parse_points
+    from gradcli.checker import check_one, exact_value, label, parse_points, specs
     from gradcli.definitions import derivative_wrt
     from gradcli.parser import parse, refuse_unknown_calls
-    from gradcli.pipeline import parse_value
     from gradcli.reading import read_as
     from gradcli.render import Result
 
     source, raw = split_args(args, file)
-    tape = parse(source, derivative=True, known={*wrt, *raw})
+    tape = parse(source, derivative=True,
+                 known={*(v for w in wrt for v in w.split(",")), *raw})
     refuse_unknown_calls(tape)
-    fixed = {name: parse_value(name, text) for name, text in raw.items()}
+    fixed = {name: exact_value(name, text) for name, text in raw.items()}
     for name in fixed:
         if name not in tape.variables:
             raise InputError(f"{name} is not a variable of the expression")
@@ -73,13 +85,14 @@ def command(args: tuple[str, ...], file: str | None, expect: tuple[str, ...],
          (points + len(pinned)) * size, MAX_CHECK_POINTS,
          f"use --points {max(1, MAX_CHECK_POINTS // size - len(pinned))} or fewer "
          "for this expression")
-    verdicts = [check_one(tape, w, g, points=points, seed=seed, pinned=pinned, fixed=fixed)
-                for w, g in zip(names, expect, strict=True)]
+    wanted = specs(tape, names, order)  # x, x N times (--order N), or x,y (mixed)
+    verdicts = [check_one(tape, s, g, points=points, seed=seed, pinned=pinned, fixed=fixed)
+                for s, g in zip(wanted, expect, strict=True)]
     f = tape.output_names[-1] if tape.output_names and tape.output_names[-1].isidentifier() \
         else "f"
     reading = read_as(tape)
-    for w, g in zip(names, expect, strict=True):
-        label = "your answer" if len(expect) == 1 else f"your ∂{f}/∂{w}"
-        reading += read_as(parse(g, known=tape.variables), label)
+    for s, g in zip(wanted, expect, strict=True):
+        whose = "your answer" if len(expect) == 1 else f"your {label(f, s)}"
+        reading += read_as(parse(g, known=tape.variables), whose)
     return show(Result("check", {"verdicts": verdicts, "f": f}, list(tape.variables), reading,
                        ok=all(v.equivalent for v in verdicts)), fmt, digits, quiet, wrt)
