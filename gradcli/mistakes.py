@@ -13,9 +13,11 @@ point, verified at all.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import combinations
 from typing import Any
 
 from gradcli.precise import DIGITS, FAILURES, Arith
@@ -26,6 +28,7 @@ MIN_POINTS = 3  # a claim needs at least this many points behind it
 SCREEN = 4  # points a candidate is tried on before it is verified at all of them
 DIAGNOSE_NODES = 400  # the diagnoses that try every inner node stop at this size
 MAX_TERMS = 40
+MAX_SUBSET = 12  # in answers with more terms, only one or two are looked for as wrong
 MAX_DENOMINATOR = 10_000  # of a factor or shift found in floating point (exact ones: any)
 
 Relation = Callable[[Reading], tuple[Any, Any]]  # (left, right): claimed equal at each point
@@ -374,6 +377,8 @@ def _rule(v: Verdict) -> str:
              "(u/v)' = (u'*v - u*v')/v^2)", lambda U, W, dU, dW: (dU * W - U * dW) / W),
             (f"quotient rule: only u'/v, the term -u*v'/v^2 is missing (u = {a}, v = {b})",
              lambda U, W, dU, dW: dU / W),
+            (f"quotient rule: only -u*v'/v^2, the term u'/v is missing (u = {a}, v = {b})",
+             lambda U, W, dU, dW: -U * dW / (W * W)),
         ]
     for message, rule in rules:
         if tried(v, _by_rule(rule, u, w)):
@@ -429,8 +434,12 @@ def _fixed(yours: Part, right: Part) -> Relation:
 
 
 def _terms(v: Verdict) -> str:
-    """For sums: which term of the answer is wrong (or missing, or extra), and what it
-    should be.  Terms are matched on a few points; the fix is verified at all of them."""
+    """For sums: which terms of the answer are the wrong derivative of one term of the
+    function (or which is missing, or extra), and what they should be.
+
+    Found by subset sums in doubles at a few points (your terms that add up to the
+    derivative of every other term), then verified at every point: replacing your terms
+    by the right derivative gives the derivative."""
     p, g = v.problem, v.answer
     if p is None or g is None or len(p.base) > DIAGNOSE_NODES:
         return ""
@@ -445,41 +454,84 @@ def _terms(v: Verdict) -> str:
         return ""
     d_parts = [_slope_part(n, s) for n, s in f_terms]
     g_parts = [_value_part(n, s) for n, s in g_terms]
-
-    def same(x: Part, y: Part) -> bool:
-        return all(_at(r, _pair(x, y)) for r in rs)
-
-    f_left = [j for j in range(len(f_terms)) if not same(d_parts[j], _zero)]
-    g_left = []
-    for k in range(len(g_terms)):
-        hit = next((j for j in f_left if same(g_parts[k], d_parts[j])), None)
-        if hit is None:
-            g_left.append(k)
-        else:
-            f_left.remove(hit)
-    if len(f_left) > 1 or len(g_left) > 1 or not (f_left or g_left):
+    try:
+        dv = [[_float(r, part) for r in rs] for part in d_parts]
+        gv = [[_float(r, part) for r in rs] for part in g_parts]
+        tv = [_float(r, _true) for r in rs]
+    except FAILURES:
         return ""
-    g_texts = _texts(g)
-    if not f_left:  # G - (your extra term) = D
-        k = g_left[0]
-        if tried(v, _fixed(g_parts[k], _zero)):
-            yours = _signed(g_terms[k][1], g_texts[g_terms[k][0]])
-            return f"a term is extra: your {yours} is not part of the derivative"
-        return ""
-    j = f_left[0]
-    node, sign = f_terms[j]
-    right = _inner_formula(v, node, sign)
-    of = f"the derivative of {_signed(sign, _texts(p.base)[node])}"
-    if not g_left:  # G + (the missing term's derivative) = D
-        if tried(v, _fixed(_zero, d_parts[j])):
+    candidates = []
+    for j in (None, *range(len(f_terms))):
+        if j is not None and all(_at(r, _pair(d_parts[j], _zero)) for r in rs):
+            continue  # a term whose derivative is 0 here: nothing to be wrong about
+        target = [t - (dv[j][i] if j is not None else 0.0) for i, t in enumerate(tv)]
+        yours = _rest(gv, target, at_least=1 if j is None else 0)
+        if yours is not None:
+            candidates.append((len(yours), -1 if j is None else j, yours))
+    for _, j, yours in sorted(candidates):
+        mine = _sum_part([g_parts[k] for k in yours])
+        text = _sum_text([(g_terms[k][1], _texts(g)[g_terms[k][0]]) for k in yours])
+        if j < 0:
+            if tried(v, _fixed(mine, _zero)):
+                return (f"a term is extra: your {text} is not part of the derivative"
+                        if len(yours) == 1 else
+                        f"terms are extra: your {text} are not part of the derivative")
+            continue
+        node, sign = f_terms[j]
+        if not tried(v, _fixed(mine, d_parts[j])):
+            continue
+        right = _inner_formula(v, node, sign)
+        of = f"the derivative of {_signed(sign, _texts(p.base)[node])}"
+        if not yours:
             return f"a term is missing: {right}, {of}"
-        return ""
-    k = g_left[0]
-    if not tried(v, _fixed(g_parts[k], d_parts[j])):
-        return ""
-    yours = _signed(g_terms[k][1], g_texts[g_terms[k][0]])
-    why = _why(v, g_parts[k], d_parts[j])
-    return f"one term is wrong: your {yours} should be {right} ({of}{why})"
+        return f"one term is wrong: your {text} should be {right} ({of}{_why(v, mine, d_parts[j])})"
+    return ""
+
+
+def _float(r: Reading, part: Part) -> float:
+    with r.arith:
+        x = part(r)
+    try:
+        return float(x)
+    except OverflowError:
+        return math.copysign(math.inf, x)
+
+
+def _rest(gv: list[list[float]], target: list[float], at_least: int) -> tuple[int, ...] | None:
+    """The fewest of your terms (at least `at_least`, not all) whose removal leaves terms
+    that add up to `target` at each point (in doubles: a pre-screen)."""
+    n = len(gv)
+    total = [sum(col) for col in zip(*gv, strict=True)] if gv else [0.0] * len(target)
+    size = [sum(abs(x) for x in col) + abs(t) for col, t in
+            zip(zip(*gv, strict=True), target, strict=True)] if gv else [abs(t) for t in target]
+    biggest = n - 1 if n <= MAX_SUBSET else min(n - 1, 2)
+    for c in range(at_least, biggest + 1):
+        for yours in combinations(range(n), c):
+            if all(abs(total[i] - sum(gv[k][i] for k in yours) - t) <= 1e-9 * size[i]
+                   for i, t in enumerate(target)):
+                return yours
+    return None
+
+
+def _sum_part(parts: list[Part]) -> Part:
+    def f(r: Reading) -> Any:
+        out = r.arith.number(0)
+        for part in parts:
+            out = out + part(r)
+        return out
+    return f
+
+
+def _sum_text(signed: list[tuple[int, str]]) -> str:
+    """Terms with their signs as one sum: -a + b - c."""
+    out = ""
+    for k, (sign, text) in enumerate(signed):
+        if k == 0:
+            out = _signed(sign, text)
+        else:
+            body = f"({text})" if text.startswith("-") else text
+            out += (" - " if sign < 0 else " + ") + body
+    return out
 
 
 def _why(v: Verdict, yours: Part, right: Part) -> str:
@@ -517,7 +569,8 @@ def _yours(r: Reading) -> Any:
 
 
 def _power(v: Verdict) -> str:
-    """G = D·x^k for a variable x and a small integer k: a wrong power."""
+    """G = D·x^k for a variable x, or G = D·u^k for the base u of a power in F, and a
+    small integer k: a power one too high (or low)."""
     p = v.problem
     if p is None:
         return ""
@@ -531,4 +584,22 @@ def _power(v: Verdict) -> str:
                         f"(a power one too high? d/d{name} {name}^n = n*{name}^(n-1))")
             return (f"wrong power: your answer is the derivative divided by {power} "
                     f"(a factor {power} missing, or a power too low?)")
+    t = p.base
+    if len(t) > DIAGNOSE_NODES:
+        return ""
+    texts = _texts(t)
+    for i, op in enumerate(t.ops):
+        b = t.args[i][0] if op == "pow" else -1
+        if b < 0 or t.ops[b] in (VAR, CONST) or t.ops[t.args[i][1]] != CONST:
+            continue
+        for k in (1, -1):
+            if tried(v, _pair(_yours, _times_node(b, k))):
+                word = "times" if k > 0 else "divided by"
+                return (f"wrong power: your answer is the derivative {word} ({texts[b]}) "
+                        f"(a power one {'too high' if k > 0 else 'too low'}? "
+                        "(u^n)' = n*u^(n-1)*u')")
     return ""
+
+
+def _times_node(node: int, k: int) -> Part:
+    return lambda r: r.true * r.base_vals[node] ** k

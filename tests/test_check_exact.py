@@ -1,0 +1,174 @@
+"""`check`'s verdicts cannot be fooled by rounding: exact where rational, 30+ digits elsewhere.
+
+The cases of issue 12 (large coefficients, a difference of exactly 1), a
+property test over polynomials with 9–12-digit coefficients whose off-by-one
+answers must all be rejected, tiny and huge values that a tolerance would
+swallow, and the `decided` report in every format, through the real command
+line too.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gradcli.checker import check_one
+from gradcli.parser import parse
+
+GRADCLI = str(Path(sys.executable).parent / "gradcli")
+
+
+def cli(*argv: str) -> subprocess.CompletedProcess[str]:
+    """The installed command, as a user runs it."""
+    return subprocess.run([GRADCLI, *argv], capture_output=True, text=True, timeout=120,
+                          check=False)
+
+
+# ---------------------------------------------------------------- issue 12's cases
+
+def test_large_coefficient_off_by_one_is_wrong_through_the_cli() -> None:
+    r = cli("check", "164579103*c - 272640784", "--wrt", "c", "--expect", "164579104")
+    assert r.returncode == 1, r.stdout
+    assert r.stdout.startswith("✗ ∂f/∂c = 164579104")
+    assert "your answer is the derivative + 1" in r.stdout
+    assert "164579104  164579103" in r.stdout  # the counterexample shows both numbers whole
+    assert r.stderr == ""
+
+
+def test_differs_by_exactly_one_everywhere() -> None:
+    r = cli("check", "6*z*(79098*v^3 + 4*v - 1) - 230*v^3 - 44", "--wrt", "z", "--expect",
+            "474588*v^3 + 24*v - 5")
+    assert r.returncode == 1
+    assert "it differs by exactly 1 at all 200 points tested" in r.stdout
+    assert "agrees at" not in r.stdout
+    assert "counterexamples (200 of 200 points differ, decided exactly" in r.stdout
+    rows = [line.split() for line in r.stdout.splitlines()[5:]]
+    assert rows and all(int(y) - int(t) == 1 for *_, y, t in rows)  # whole numbers, 1 apart
+
+
+def test_a_subtracted_term_keeps_its_sign() -> None:
+    r = cli("check", "1877986*p - 12*p^2 - 12001973", "--wrt", "p", "--expect",
+            "24*p + 1877986")
+    assert r.returncode == 1
+    assert "your 24*p should be -24*p (the derivative of -12*p^2; a sign error)" in r.stdout
+    assert "should be 24*p " not in r.stdout
+
+
+@pytest.mark.parametrize(("f", "g"), [
+    ("164579103*c - 272640784", "164579103"),
+    ("6*z*(79098*v^3 + 4*v - 1) - 230*v^3 - 44", "474588*v^3 + 24*v - 6"),
+    ("123456789012*x^12 - 987654321098*x^7", "12*123456789012*x^11 - 7*987654321098*x^6"),
+])
+def test_large_coefficients_right_answers_pass(f: str, g: str) -> None:
+    wrt = "c" if "c" in f else "z" if "z" in f else "x"
+    v = check_one(parse(f), wrt, g)
+    assert v.equivalent and v.decided()["method"] == "exact"
+
+
+# ---------------------------------------------------------------- the property
+
+COEF = st.integers(10 ** 8, 10 ** 12 - 1) | \
+    st.integers(-(10 ** 12) + 1, -(10 ** 8))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(coefs=st.lists(COEF, min_size=2, max_size=6), which=st.integers(0, 5),
+       sign=st.sampled_from([-1, 1]), two=st.booleans())
+def test_off_by_one_coefficients_are_always_rejected(coefs: list[int], which: int, sign: int,
+                                                     two: bool) -> None:
+    """F = sum c_k x^k (y^k with `two`) with 9–12-digit c_k; the derivative's coefficients
+    are k c_k (plain integer arithmetic is the oracle).  Right: accepted exactly; one
+    coefficient off by one: rejected."""
+    y = "*y" if two else ""
+    f = " + ".join(f"({c})*x^{k}{y}" for k, c in enumerate(coefs))
+    right = [(k * c, k - 1) for k, c in enumerate(coefs) if k]
+    j = which % len(right)
+    wrong = [(c + sign if i == j else c, e) for i, (c, e) in enumerate(right)]
+
+    def text(terms: list[tuple[int, int]]) -> str:
+        return " + ".join(f"({c})*x^{e}{y}" for c, e in terms)
+
+    tape = parse(f)
+    good = check_one(tape, "x", text(right), points=40)
+    assert good.equivalent and good.decided()["method"] == "exact"
+    bad = check_one(tape, "x", text(wrong), points=40)
+    assert not bad.equivalent
+    assert all(not s.agrees for s in bad.samples if s.point["x"] != 0)
+
+
+# ---------------------------------------------------------------- no floors, no swamping
+
+@pytest.mark.parametrize(("f", "g", "right"), [
+    ("1e-20*x^2", "0", False),                       # tiny: no absolute floor
+    ("1e-20*x^2", "2e-20*x", True),
+    ("x*1e-300", "0", False),
+    ("1e30*x + x^2", "1e30 + 2x + 1", False),        # huge shared term, exact
+    ("exp(x)*1e30 + sin(x)", "exp(x)*1e30 + cos(x) + 1e-10", False),  # huge, in mpmath
+    ("exp(x)*1e30 + sin(x)", "1e30*exp(x) + cos(x)", True),
+    ("sinh(x)^2 - cosh(x)^2", "0", True),             # both zero: equal as numbers
+    ("sinh(x)^2 - cosh(x)^2", "1e-40", False),
+    ("x^2/2", "((x + 1e9)^2 - x^2 - 1e18)/2e9", True),  # cancels in doubles, exact here
+    ("exp(-x^2)", "-2x exp(-x^2)", True),             # values that underflow doubles
+    ("exp(-x^2)", "-2x exp(-x^2) (1 + 1e-35)", False),  # past 30 digits is still different
+    ("sin(x)", "cos(x) + 1e-25 sin(x)^2", False),
+])
+def test_values_are_compared_as_numbers(f: str, g: str, right: bool) -> None:
+    v = check_one(parse(f), "x", g, points=60)
+    assert v.equivalent is right, (v.diagnosis, [(s.true, s.yours) for s in v.samples[:3]])
+    if right:
+        digits = v.decided()["significant_digits"]
+        assert digits is None or digits >= 30
+
+
+def test_points_are_decided_not_rounded() -> None:
+    """Each point's two values are equal exactly (Fractions) or within 30 digits (mpmath)."""
+    v = check_one(parse("x^3 - 2x"), "x", "3x^2 - 2", points=50)
+    assert all(isinstance(s.reading.true, Fraction) and s.reading.true == s.reading.yours
+               for s in v.samples if s.reading is not None)
+    assert all(isinstance(c, Fraction) for s in v.samples for c in
+               [Fraction(str(x)) for x in s.point.values()])
+    w = check_one(parse("sin(x)"), "x", "cos(x)", points=50)
+    assert w.decided()["method"] == "high-precision"
+    assert all(s.digits >= 30 for s in w.samples)
+
+
+# ---------------------------------------------------------------- what the output says
+
+def test_decided_in_every_format() -> None:
+    r = cli("check", "x^3 - 2x", "--wrt", "x", "--expect", "3x^2 - 2")
+    assert r.returncode == 0
+    assert "right: equal at all 200 points tested, exactly (rational arithmetic)" in r.stdout
+    r = cli("check", "tan(x)", "--wrt", "x", "--expect", "sec(x)^2")
+    assert r.returncode == 0 and "significant digits (mpmath)" in r.stdout
+    r = cli("check", "tan(x)", "--wrt", "x", "--expect", "sec(x)^2", "--format", "json")
+    data = json.loads(r.stdout)
+    part = data["partials"][0]
+    assert part["decided_by"]["method"] == "high-precision"
+    assert part["decided_by"]["significant_digits"] >= 30
+    assert part["decided_by"]["high_precision_points"] == 200
+    assert data["decided"] == part["decided"] and "significant digits" in data["decided"]
+    r = cli("check", "x^2", "--wrt", "x", "--expect", "2x", "--format", "csv")
+    header, row = r.stdout.splitlines()
+    assert "decided" in header.split(",") and "exactly (rational arithmetic)" in row
+    r = cli("check", "x^2", "--wrt", "x", "--expect", "2x", "--format", "plain")
+    assert r.stdout == "x: right; expected 2x; derivative 2*x; decided exactly (rational " \
+                       "arithmetic)\n"
+
+
+def test_typical_homework_is_fast() -> None:
+    """Well under a second for a typical problem, start-up included (a shared machine:
+    the bound is loose; make bench reports the real figure)."""
+    import time
+
+    for argv in (["sin(x^2)", "--wrt", "x", "--expect", "2x cos(x^2)"],
+                 ["x^2*sin(x)", "--wrt", "x", "--expect", "2x cos(x)"]):
+        start = time.perf_counter()
+        cli("check", *argv)
+        assert time.perf_counter() - start < 3.0
