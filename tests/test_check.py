@@ -233,4 +233,5 @@ def test_machine_formats(gradcli: Gradcli) -> None:
     res = gradcli("check", "x^2", "--wrt", "x", "--expect", "2x", "--format", "plain")
     # the reading of the answer comes first (issue 11), then a line per partial
     assert res.code == 0 and res.out.splitlines() == [
-        "your answer read as: 2*x", "x: right; expected 2x; derivative 2*x"]
+        "your answer read as: 2*x",
+        "x: right; expected 2x; derivative 2*x; decided exactly (rational arithmetic)"]

@@ -154,11 +154,11 @@ def test_decided_in_every_format() -> None:
     assert part["decided_by"]["significant_digits"] >= 30
     assert part["decided_by"]["high_precision_points"] == 200
     assert data["decided"] == part["decided"] and "significant digits" in data["decided"]
-    r = cli("check", "x^2", "--wrt", "x", "--expect", "2x", "--format", "csv")
+    r = cli("check", "x^2", "--wrt", "x", "--expect", "2*x", "--format", "csv")
     header, row = r.stdout.splitlines()
     assert "decided" in header.split(",") and "exactly (rational arithmetic)" in row
-    r = cli("check", "x^2", "--wrt", "x", "--expect", "2x", "--format", "plain")
-    assert r.stdout == "x: right; expected 2x; derivative 2*x; decided exactly (rational " \
+    r = cli("check", "x^2", "--wrt", "x", "--expect", "2*x", "--format", "plain")
+    assert r.stdout == "x: right; expected 2*x; derivative 2*x; decided exactly (rational " \
                        "arithmetic)\n"
 
 

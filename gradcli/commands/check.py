@@ -95,4 +95,5 @@ def command(args: tuple[str, ...], file: str | None, expect: tuple[str, ...],
         whose = "your answer" if len(expect) == 1 else f"your {label(f, s)}"
         reading += read_as(parse(g, known=tape.variables), whose)
     return show(Result("check", {"verdicts": verdicts, "f": f}, list(tape.variables), reading,
-                       ok=all(v.equivalent for v in verdicts)), fmt, digits, quiet, wrt)
+                       ok=all(v.equivalent for v in verdicts)), fmt, digits, quiet,
+                tuple(dict.fromkeys(v for s in wanted for v in s)) if wrt else ())
