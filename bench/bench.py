@@ -68,6 +68,12 @@ def startup(runs: int) -> list[tuple[str, float, float, str]]:
         "gradcli eval x*y*z --format json": ([*g, "eval", *point, "--format", "json"], "≤ 6×"),
         "gradcli eval x*y*z (Rich tables)": ([*g, "eval", *point], "≤ 9×"),
         "gradcli eval x*y*z --format csv": ([*g, "eval", *point, "--format", "csv"], ""),
+        # issue 12: a typical homework check, 200 points decided in mpmath / exactly
+        "gradcli check x^2 sin(x) (wrong, diagnosed; mpmath)":
+            ([*g, "check", "x^2 sin(x)", "--wrt", "x", "--expect", "2x cos(x)"], "< 1 s"),
+        "gradcli check (x^2+1)/(x-1) (right; exact)":
+            ([*g, "check", "(x^2+1)/(x-1)", "--wrt", "x", "--expect",
+              "(x^2 - 2x - 1)/(x - 1)^2"], "< 1 s"),
     }
     # GRADCLI_BENCH_AGAINST=/path/to/other/gradcli: an earlier version's entry point (its own
     # venv), timed in the same alternation, so "no slower than before" is one run's answer

@@ -141,7 +141,8 @@ class Verdict:
             mp_text = f"in mpmath at {lo} digits" if lo == hi else f"in mpmath at {lo}-{hi} digits"
         if not n_exact:
             return mp_text
-        return f"exactly at {n_exact} points (rational arithmetic), {mp_text} at {n_mp}"
+        return (f"exactly at {n_exact} point{'s' * (n_exact != 1)} (rational arithmetic), "
+                f"{mp_text} at {n_mp}")
 
 
 def shown(v: Verdict, n: int = MAX_SHOWN) -> list[Sample]:

@@ -90,6 +90,14 @@ def test_order_through_the_command_line(gradcli) -> None:  # type: ignore[no-unt
     assert "the derivative is: cos(x*y) - x*y*sin(x*y)" in r.out
 
 
+def test_a_leading_nth_derivative_is_the_order(gradcli) -> None:  # type: ignore[no-untyped-def]
+    for text in ("d^2/dx^2 x^4", "\\frac{d^2}{dx^2} x^4"):
+        r = gradcli("check", text, "--expect", "12x^2")
+        assert r.code == 0 and "✓ ∂²f/∂x² = 12x^2" in r.out, (text, r.out, r.err)
+    r = gradcli("check", "d^2/dx^2 x^4", "--order", "3", "--expect", "24x")
+    assert r.code == 2 and "disagree" in r.err
+
+
 @pytest.mark.parametrize("argv", [
     ["check", "x^2 y", "--wrt", "x,y", "--order", "3", "--expect", "2x"],  # order of x,y is 2
     ["check", "x^2 y", "--wrt", "x,", "--expect", "2x"],                   # empty name

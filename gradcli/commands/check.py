@@ -67,7 +67,12 @@ def command(args: tuple[str, ...], file: str | None, expect: tuple[str, ...],
     for name in fixed:
         if name not in tape.variables:
             raise InputError(f"{name} is not a variable of the expression")
-    names = derivative_wrt(tape, list(wrt))  # `d/dx …` names the variable
+    names = derivative_wrt(tape, list(wrt), max_order=10)  # `d/dx …` names the variable
+    if tape.derivative is not None and tape.derivative[1] > 1:  # d^2/dx^2: the order too
+        if order not in (None, tape.derivative[1]):
+            raise InputError(f"d^{tape.derivative[1]}/d{names[0]}^{tape.derivative[1]} and "
+                             f"--order {order} disagree", hint="give one of them")
+        order = tape.derivative[1]
     if not names:
         free = [n for n in tape.variables if n not in fixed]
         if len(free) != 1 or len(expect) != 1:
