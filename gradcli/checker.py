@@ -32,6 +32,7 @@ from gradcli.precise import (
     FAILURES,
     GUARD,
     MAX_DPS,
+    SLACK,
     Arith,
     decimal_range,
     rational,
@@ -259,7 +260,7 @@ class Judge:
                     raise _Skip
                 r = self.read(point, wider, scale)
         call, digits = self._call(r)
-        if call == "close":
+        if call != "agree":  # a difference is only believed once it survives more digits
             r2 = self.read(point, r.arith.dps + MORE, scale)
             call, digits = self._second_look(r, r2)
             r = r2
@@ -269,34 +270,47 @@ class Judge:
         return Sample(shown, _double(r.true), _double(r.yours), ok, r, digits)
 
     def _call(self, r: Reading) -> tuple[str, int]:
-        """agree (with its significant digits), differ, or close: too near to call."""
+        """agree (with its significant digits), or differ/close: not equal within rounding
+        (an ill-conditioned step, sin of 1e27, can spoil more digits than SLACK allows, so
+        neither is final)."""
         a = r.arith
         with a:
             big = max(abs(r.true), abs(r.yours), a.number(r.scale) if r.scale else 0)
             if a.same(r.true, r.yours, big):
                 digits = a.digits(r.true, r.yours, big)
                 return ("agree", digits) if digits >= DIGITS else ("close", digits)
-            # further from equal than rounding by 10 orders: a difference for sure
-            if abs(r.true - r.yours) > a.tolerance(big) * 10 ** 10:
-                return "differ", 0
-        return "close", 0
+        return "differ", 0
 
     def _second_look(self, r1: Reading, r2: Reading) -> tuple[str, int]:
-        """The same point with MORE digits: values that shrink with the precision are zeros
-        (both sides vanish there); a difference that stays is real; else undecided."""
+        """The same point with MORE digits.  A difference that stays is real; one that
+        shrinks with the precision was rounding (the sides agree to as many digits as the
+        shrunken difference leaves); values that both shrink are zeros; else undecided."""
         call, digits = self._call(r2)
-        if call != "close":
+        if call == "agree":
             return call, digits
         a2 = r2.arith
         with a2:
-            m1 = max(abs(a2.number(0) + r1.true), abs(a2.number(0) + r1.yours))
+            zero = a2.number(0)
+            m1 = max(abs(zero + r1.true), abs(zero + r1.yours))
             m2 = max(abs(r2.true), abs(r2.yours))
-            if a2.same(r2.true, r2.yours, r2.scale or 0) and m2 <= m1 * a2.number(10) ** -20:
-                return "agree", DIGITS + GUARD  # both zero: they shrank with the rounding
-            d1, d2 = r1.true - r1.yours, r2.true - r2.yours
+            d1, d2 = zero + r1.true - r1.yours, r2.true - r2.yours
             if d2 and abs(d1 - d2) <= abs(d2) / 1000:
                 return "differ", 0
+            shrunk = abs(d2) <= abs(d1) * a2.number(10) ** -(MORE // 2)
+            if shrunk and m2 <= m1 * a2.number(10) ** -(MORE // 2):
+                return "agree", DIGITS + GUARD  # both zero: they shrank with the rounding
+            if shrunk and m2 and abs(d2) <= m2 * a2.number(10) ** -DIGITS:
+                # the digits they share: what the difference, now only rounding, leaves
+                return "agree", _shared_digits(m2, d2, a2.dps - SLACK)
         raise _Skip
+
+
+def _shared_digits(m: Any, d: Any, most: int) -> int:
+    """floor(log10(m/|d|)): how many leading digits two values of size m share when they
+    differ by d (`most` when d is 0)."""
+    import mpmath
+
+    return most if not d else min(most, int(mpmath.floor(mpmath.log10(m / abs(d)))))
 
 
 # ---------------------------------------------------------------- one partial

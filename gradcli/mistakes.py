@@ -133,7 +133,8 @@ def _fraction(x: Any) -> Fraction:
     import mpmath
 
     sign, man, exp, _ = mpmath.mpf(x)._mpf_  # (-1)^sign * man * 2^exp
-    return (-1) ** sign * Fraction(int(man)) * Fraction(2) ** int(exp)
+    value: Fraction = Fraction(int(man)) * Fraction(2) ** int(exp)
+    return -value if sign else value
 
 
 def identify(k: Any, a: Arith) -> Const | None:

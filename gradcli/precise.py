@@ -24,7 +24,7 @@ from typing import Any
 
 from gradcli.errors import GradcliError
 from gradcli.exact import FNS as EXACT_FNS
-from gradcli.exact import exact_reverse, exact_tape
+from gradcli.exact import SWEEP, exact_tape
 from gradcli.forward import forward
 from gradcli.ops import OPS
 from gradcli.reverse import Note, reverse
@@ -219,14 +219,19 @@ class Arith:
         return hit[1]
 
     def _literal(self, label: str | None, value: float) -> Any:
+        """A constant at this precision: from its text (0.1 is 1/10; pi, -e), the double
+        only for a label that says nothing more."""
         import mpmath
 
-        if label in ("pi", "π"):
-            return +mpmath.mp.pi
-        if label == "e":
-            return +mpmath.mp.e
+        text = label or ""
+        sign = -1 if text.startswith("-") else 1
+        name = text.lstrip("-")
+        if name in ("pi", "π"):
+            return sign * +mpmath.mp.pi
+        if name == "e":
+            return sign * +mpmath.mp.e
         try:
-            return self.number(Fraction(label or ""))
+            return self.number(Fraction(text))
         except (ValueError, ZeroDivisionError):
             return self.number(value)
 
@@ -240,12 +245,12 @@ class Arith:
         """∂output/∂var by the reverse sweep (0 where var is not on the tape)."""
         if var not in t.variables:
             return self.number(0)
-        if self.exact:
-            adj = exact_reverse(t, vals, output, notes=notes)
+        if self.exact:  # the same sweep, seeded with Fractions (gradcli/exact.py)
+            adj, found = reverse(t, vals, output, **SWEEP)
         else:
             adj, found = reverse(t, vals, output, m=mp_tables()[1])
-            if notes is not None:
-                notes.extend(found)
+        if notes is not None:
+            notes.extend(found)
         return adj[t.variables[var]]
 
     def is_number(self, v: Any) -> bool:

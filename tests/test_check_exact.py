@@ -118,6 +118,8 @@ def test_off_by_one_coefficients_are_always_rejected(coefs: list[int], which: in
     ("exp(-x^2)", "-2x exp(-x^2)", True),             # values that underflow doubles
     ("exp(-x^2)", "-2x exp(-x^2) (1 + 1e-35)", False),  # past 30 digits is still different
     ("sin(x)", "cos(x) + 1e-25 sin(x)^2", False),
+    ("cot(-e - x)", "1 + cot(-e - x)^2", True),      # -e and -pi: mpmath's, not doubles
+    ("-pi*x^2 + sin(x)", "cos(x) - 2 pi x", True),
 ])
 def test_values_are_compared_as_numbers(f: str, g: str, right: bool) -> None:
     v = check_one(parse(f), "x", g, points=60)
