@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from gradcli.numfmt import fmt
 from gradcli.precise import Arith
 from gradcli.tape import Tape
 
@@ -164,8 +165,6 @@ def shown(v: Verdict, n: int = MAX_SHOWN) -> list[Sample]:
 def row_digits(s: Sample, digits: int) -> int:
     """Significant digits that show a counterexample's two values as different numbers
     (1.48814e+06 and 1.48814e+06 are not a counterexample anyone can read)."""
-    from gradcli.render import fmt
-
     k = digits
     while k < 17 and s.true != s.yours and fmt(s.true, k) == fmt(s.yours, k):
         k += 1
@@ -174,6 +173,4 @@ def row_digits(s: Sample, digits: int) -> int:
 
 def point_text(env: Mapping[str, Number]) -> str:
     """x=1.5, y=2: a point for a message."""
-    from gradcli.render import fmt
-
     return ", ".join(f"{n}={fmt(float(v), 6)}" for n, v in env.items())

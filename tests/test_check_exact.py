@@ -180,11 +180,14 @@ def test_typical_homework_is_fast() -> None:
 
 
 def test_readme_check_examples_are_real_output() -> None:
-    """Every `$ gradcli check …` in the README prints what the README shows (up to a `...`)."""
+    """Every `$ gradcli check …` of the README's check section prints what it shows (up to
+    a `...`)."""
     import re
     import shlex
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("### `gradcli check`")  # the check section (others own the rest)
+    readme = readme[start:readme.index("\n### ", start + 1)]
     blocks: list[list[str]] = []
     inside = False
     for line in readme.splitlines():
@@ -212,7 +215,7 @@ def test_readme_check_examples_are_real_output() -> None:
             seen += 1
             for said in re.findall(r"your (.+?) should be (.+?) \(", "\n".join(shown)):
                 assert said[0] != said[1], said  # never "your 3*x should be 3*x"
-    assert seen >= 10
+    assert seen >= 8
 
 
 def test_every_operation_has_a_high_precision_version() -> None:
