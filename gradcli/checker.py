@@ -55,6 +55,7 @@ from gradcli.verdict import (
 __all__ = ["MAX_SHOWN", "Verdict", "agree", "check_one", "parse_points", "row_digits", "shown"]
 
 MAX_TRIES = 40  # candidate points drawn per point wanted, before giving up
+MAX_SKIPS = 40  # points in a row that no precision we allow could decide: give up
 SIGNIFICANT = 4  # digits of a drawn coordinate
 MORE = 40  # digits added for a second look at a point too close to call
 REL_SCREEN = 1e-8  # the doubles' agreement (shown nowhere: a hint for the pre-screen only)
@@ -235,7 +236,10 @@ class Judge:
         import mpmath
 
         mags = [int(mpmath.mag(v)) for v in (*r.base_vals, *r.g_vals, r.true, r.yours) if v]
-        return math.ceil((max(mags) - min(mags)) * math.log10(2)) + 1 if mags else 0
+        if not mags:
+            return 0
+        bits = max(mags) - min(mags)  # an int, perhaps past a double (x^1e308 at x = 0.5)
+        return MAX_DPS + 1 if bits > 4 * MAX_DPS else math.ceil(bits * math.log10(2)) + 1
 
     def decide(self, point: Mapping[str, Fraction], pinned: bool) -> Sample:
         """One point, start to end; raises _Undefined or _Skip."""
@@ -401,14 +405,18 @@ def check_one(f: Tape, wrt: str | Sequence[str], expect: str, points: int = 200,
         missing = [n for n in f.variables if n not in pin]
         if missing:
             raise InputError(f"--at gives no value for {', '.join(missing)}")
-    tried = 0
-    while len(verdict.samples) < points + len(pins) and tried < MAX_TRIES * points + len(pins):
+    tried = skipped = 0
+    while len(verdict.samples) < points + len(pins) and tried < MAX_TRIES * points + len(pins) \
+            and skipped < MAX_SKIPS:
         is_pin = tried < len(pins)
         env = pins[tried] if is_pin else {**fixed_exact, **{n: _draw(rng) for n in names}}
         tried += 1
+        skipped += 1  # reset by a decided point: a run of skips means values past any precision
         try:
             verdict.samples.append(judge.decide(env, is_pin))
+            skipped = 0
         except _Undefined as e:
+            skipped -= 1  # (outside the domain: cheap, and not a precision problem)
             # only points where both are defined are compared; how many were not is
             # reported, and an answer defined nowhere is wrong
             if e.side == "answer":
@@ -422,6 +430,10 @@ def check_one(f: Tape, wrt: str | Sequence[str], expect: str, points: int = 200,
                 raise InputError(f"at the --at point {point_text(env)} the two sides cannot "
                                  f"be told equal or apart with up to {MAX_DPS} digits") from None
     if not verdict.samples and verdict.undefined_answer == 0:
+        if skipped >= MAX_SKIPS:
+            raise InputError(f"found no point where the two sides can be compared: their "
+                             f"values are past what {MAX_DPS} digits hold ({tried} tried)",
+                             hint="pin one with --at " + ",".join(f"{n}=1" for n in f.variables))
         raise InputError(f"found no point where the derivative with respect to {spec[-1]} is "
                          f"defined ({tried} tried)",
                          hint="pin one with --at " + ",".join(f"{n}=1" for n in f.variables))

@@ -129,6 +129,15 @@ def test_values_are_compared_as_numbers(f: str, g: str, right: bool) -> None:
         assert digits is None or digits >= 30
 
 
+def test_astronomical_values_are_a_clean_refusal() -> None:
+    """x^1e308 is past every double and every precision we allow at every point but 1: a
+    clear error (exit 2), never an internal one."""
+    r = cli("check", "x^1e308", "--wrt", "x", "--expect", "x^1e308")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.startswith("gradcli: error: found no point where the two sides can be "
+                               "compared"), r.stderr
+
+
 def test_points_are_decided_not_rounded() -> None:
     """Each point's two values are equal exactly (Fractions) or within 30 digits (mpmath)."""
     v = check_one(parse("x^3 - 2x"), "x", "3x^2 - 2", points=50)
