@@ -235,3 +235,17 @@ def test_machine_formats(gradcli: Gradcli) -> None:
     assert res.code == 0 and res.out.splitlines() == [
         "your answer read as: 2*x",
         "x: right; expected 2x; derivative 2*x; decided exactly (rational arithmetic)"]
+
+
+def test_several_outputs_are_refused_not_checked_one_silently() -> None:
+    # `x+y, x*y` used to be judged on x*y alone: y passed as ∂/∂x of x + y
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    GRADCLI = str(Path(sys.executable).with_name("gradcli"))
+    for source in ("x+y, x*y", "a = x+y; b = x*y; a, b"):
+        r = subprocess.run([GRADCLI, "check", source, "--wrt", "x", "--expect", "y"],
+                           capture_output=True, text=True)
+        assert r.returncode == 2 and r.stdout == ""
+        assert "2 outputs" in r.stderr

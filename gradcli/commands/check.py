@@ -63,6 +63,10 @@ def command(args: tuple[str, ...], file: str | None, expect: tuple[str, ...],
     tape = parse(source, derivative=True,
                  known={*(v for w in wrt for v in w.split(",")), *raw})
     refuse_unknown_calls(tape)
+    if len(tape.outputs) != 1:  # checking one of them silently would be a misreading
+        raise InputError(f"check takes one function; this has {len(tape.outputs)} outputs "
+                         f"({', '.join(tape.output_names)})",
+                         hint="check each output on its own, or use gradcli jacobian")
     fixed = {name: exact_value(name, text) for name, text in raw.items()}
     for name in fixed:
         if name not in tape.variables:
