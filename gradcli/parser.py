@@ -47,29 +47,31 @@ def grammar_path() -> str:
     raise FileNotFoundError("grammar/expr.lark is missing from this installation")
 
 
-class _Dispatch:
+class Dispatch:
     """The transformer Lark holds; forwards each rule to the current parse's builder.
 
     Lark binds callbacks once when the parser is built, and building it is the
     slow part, so one parser serves every parse and only the target changes.
-    Each value travels with the span of text it came from (`_At`): the builder
+    Each value travels with the span of text it came from (`At`): the builder
     reads a run of factors by its spacing (`sin 2x` against `sin 2 x`), and a
     shared node (`x` twice) has no one position of its own.
     """
 
     target: Any = None
+    builder: type = object  # whose methods are the rules (set below, once Builder exists)
+    spans_attr = "spans"  # where the builder reads the current rule's children's spans
 
     def __getattr__(self, rule: str) -> Any:
         # only rules: Lark also asks for terminal callbacks (NAME, ...), which we lack
-        if rule.startswith("_") or rule.isupper() or not hasattr(_Builder, rule):
+        if rule.startswith("_") or rule.isupper() or not hasattr(self.builder, rule):
             raise AttributeError(rule)
 
-        def callback(children: list[Any]) -> _At:
+        def callback(children: list[Any]) -> At:
             target = self.target
             values: list[Any] = []
             spans: list[tuple[int, int] | None] = []
             for c in children:
-                if type(c) is _At:
+                if type(c) is At:
                     values.append(c.value)
                     spans.append((c.start, c.end))
                 elif c is None:
@@ -78,10 +80,10 @@ class _Dispatch:
                 else:  # a token
                     values.append(c)
                     spans.append((c.start_pos, c.end_pos))
-            target.spans = spans
+            setattr(target, self.spans_attr, spans)
             value = getattr(target, rule)(values)
             real = [sp for sp in spans if sp is not None]
-            return _At(value, real[0][0], real[-1][1]) if real else _At(value, 0, 0)
+            return At(value, real[0][0], real[-1][1]) if real else At(value, 0, 0)
 
         return callback
 
@@ -102,13 +104,13 @@ def _lark() -> Any:
     with open(grammar_path(), encoding="utf-8") as f:
         text = f.read()
     if text == standalone.GRAMMAR:
-        return standalone.Lark_StandAlone(transformer=_Dispatch())
+        return standalone.Lark_StandAlone(transformer=_dispatch())
     from lark import Lark
 
     # The grammar resolves NAME "(" as a call (shift) rather than NAME then a
     # bracketed factor; `call` turns `x(x+1)` back into a product when x is no function.
     return Lark(text, parser="lalr", lexer="contextual", maybe_placeholders=True,
-                start=["start", "equation"], transformer=_Dispatch())
+                start=["start", "equation"], transformer=_dispatch())
 
 
 # ---------------------------------------------------------------- markers
@@ -116,7 +118,7 @@ def _lark() -> Any:
 # consumes them.
 
 
-class _At:  # a value and the span of text it was read from
+class At:  # a value and the span of text it was read from
     __slots__ = ("value", "start", "end")
 
     def __init__(self, value: Any, start: int, end: int) -> None:
@@ -714,6 +716,12 @@ def _known_functions(name: str = "") -> str:
 
 # the builder's public name, for gradcli/texinput.py (LaTeX rules on top of these)
 Builder = _Builder
+
+
+def _dispatch() -> Dispatch:
+    d = Dispatch()
+    d.builder = _Builder
+    return d
 
 
 def parse(text: str, derivative: bool = False, known: Collection[str] = ()) -> Tape:

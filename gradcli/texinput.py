@@ -19,7 +19,7 @@ from typing import Any
 
 from gradcli.errors import InputError, ParseError
 from gradcli.ops import CONSTANTS, FUNCTIONS
-from gradcli.parser import Builder, grammar_path
+from gradcli.parser import Builder, Dispatch, grammar_path
 from gradcli.spelling import char_hint, closest_functions
 from gradcli.tape import CONST
 
@@ -79,39 +79,6 @@ def latex_grammar_path() -> str:
     return os.path.join(os.path.dirname(grammar_path()), "latex.lark")
 
 
-class _Dispatch:
-    """The transformer Lark holds: each rule goes to the current parse's builder,
-
-    with the span of text each child came from (for readings that depend on the
-    text: `e^2x`, `1/2x`, a number after a factor)."""
-
-    target: Any = None
-
-    def __getattr__(self, rule: str) -> Any:
-        if rule.startswith("_") or rule.isupper() or not hasattr(TexBuilder, rule):
-            raise AttributeError(rule)
-
-        def callback(children: list[Any]) -> _At:
-            values: list[Any] = []
-            spans: list[tuple[int, int] | None] = []
-            for c in children:
-                if type(c) is _At:
-                    values.append(c.value)
-                    spans.append((c.start, c.end))
-                elif c is None:
-                    values.append(None)
-                    spans.append(None)
-                else:  # a token
-                    values.append(c)
-                    spans.append((c.start_pos, c.end_pos))
-            self.target.tex_spans = spans
-            value = getattr(self.target, rule)(values)
-            real = [sp for sp in spans if sp is not None]
-            return _At(value, real[0][0], real[-1][1]) if real else _At(value, 0, 0)
-
-        return callback
-
-
 @lru_cache(maxsize=1)
 def _lark() -> Any:
     """The LALR parser: `make grammar`'s tables on the standalone runtime while current.
@@ -162,12 +129,6 @@ def mark_closing_bars(text: str) -> str:
 
 
 # ---------------------------------------------------------------- values in a parse
-
-@dataclass(frozen=True, slots=True)
-class _At:  # a value and the span of text it came from
-    value: Any
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)
@@ -643,3 +604,10 @@ def _token_error(e: Any, text: str) -> ParseError:
     else:
         hint = ""
     return ParseError(f"unexpected {seen!r}", text=text, pos=pos, hint=hint)
+
+
+class _Dispatch(Dispatch):
+    """parser.Dispatch for LaTeX: the same span-carrying callbacks, into TexBuilder."""
+
+    builder = TexBuilder
+    spans_attr = "tex_spans"
