@@ -52,6 +52,7 @@ class Curve:
 
     @property
     def parameters(self) -> list[str]:
+        """The other variables: held constant (∂z/∂x of a surface with y fixed)."""
         return [v for v in self.tape.variables if v not in (self.wrt, self.of)]
 
 
@@ -92,6 +93,15 @@ def read_curve(source: str, wrt: str | None = None, of: str | None = None) -> Cu
     tape, equation = parse_equation(source)
     refuse_unknown_calls(tape)
     names = list(tape.variables)
+    if wrt is None and of is None and len(names) > 2:
+        # a surface, not a curve: which partial is meant is the user's to say (at
+        # (0, 0, z) of x^2 + y^2 + z^2 = 14, dy/dx would be a false "singular point")
+        a, b = ("x", "y") if "x" in names and "y" in names else (names[0], names[1])
+        rest = [n for n in names if n not in (a, b)]
+        raise InputError(f"{equation} has {len(names)} variables ({', '.join(names)}), more "
+                         "than two: say which one is a function of which",
+                         hint=f"--wrt {a} --of {b} gives ∂{b}/∂{a} with "
+                              f"{', '.join(rest)} held constant")
     if wrt is None and of is None:
         if "x" in names and "y" in names:
             wrt, of = "x", "y"
@@ -142,8 +152,13 @@ def _reread(tape: Tape) -> Tape:
     return parse(formulas(tape)[0])
 
 
-def _total(g: Tape, first: Tape | None, c: Curve) -> Tape:
-    """d/dx g(x, y(x)) = g_x + g_y·y′ (just -F_x/F_y when `first` is None: g is F)."""
+def _total(g: Tape, first: Tape | None, c: Curve,
+           at: tuple[Mapping[str, float], str] | None = None) -> Tape:
+    """d/dx g(x, y(x)) = g_x + g_y·y′ (just -F_x/F_y when `first` is None: g is F).
+
+    `at` = (point, convention): each kink of g that the point sits on takes the
+    convention's slopes (as the reverse sweep does), so the result holds there only.
+    """
     from gradcli.simplify import simplify
     from gradcli.symbolic import Sym, const, copy_into, differentiate
 
@@ -152,7 +167,8 @@ def _total(g: Tape, first: Tape | None, c: Curve) -> Tape:
         zero = Tape(text=g.text)
         zero.outputs = [zero.const(0.0)]
         return zero
-    d = differentiate(g, present, output=g.outputs[-1])
+    fixed = None if at is None else kink_slopes(g, at[0], at[1])
+    d = differentiate(g, present, output=g.outputs[-1], fixed=fixed)
     t = d.tape
     parts = dict(zip(present, t.outputs, strict=True))
     gx = Sym(t, parts[c.wrt]) if c.wrt in parts else const(t, 0)
@@ -170,16 +186,49 @@ def _total(g: Tape, first: Tape | None, c: Curve) -> Tape:
     return simplify(t)
 
 
-def derivative_formulas(c: Curve, order: int) -> list[Tape]:
-    """dy/dx … dᴺy/dxᴺ on the curve, each a simplified one-output tape."""
+def derivative_formulas(c: Curve, order: int,
+                        at: tuple[Mapping[str, float], str] | None = None) -> list[Tape]:
+    """dy/dx … dᴺy/dxᴺ on the curve, each a simplified one-output tape.
+
+    With `at` (a point on a kink, and a --subgradient convention), formulas that
+    hold at that point only: every order differentiates the order before with the
+    kinks' slopes fixed at the convention's, so order 1 is the reverse sweep's
+    -F_x/F_y there and each higher order follows from it (one-sided for left and
+    right: the derivatives of that side's branch of the curve).
+    """
     if not 1 <= order <= MAX_ORDER:
         raise InputError(f"--order {order}: the order must be between 1 and {MAX_ORDER}")
-    first = _total(c.tape, None, c)
+    first = _total(c.tape, None, c, at)
     out = [first]
     first_read = _reread(first)
     for _ in range(1, order):
-        out.append(_total(_reread(out[-1]), first_read, c))
+        out.append(_total(_reread(out[-1]), first_read, c, at))
     return out
+
+
+def kink_slopes(g: Tape, point: Mapping[str, float],
+                convention: str) -> dict[int, tuple[float, ...]]:
+    """The local partials `convention` picks at each kink of g the point sits on."""
+    from gradcli.ops import OPS, local_partials
+
+    vals = forward(g, {n: point[n] for n in g.variables})
+    fixed: dict[int, tuple[float, ...]] = {}
+    for i, op in enumerate(g.ops):
+        spec = OPS.get(op)
+        if spec is None or not spec.kink or spec.singular is None:
+            continue
+        argv = [float(vals[j]) for j in g.args[i]]
+        if spec.singular(*argv) is None:
+            continue
+        sides = spec.sides(*argv) if spec.sides is not None else None
+        if convention == "torch" or sides is None:  # (a jump: its slope is 0 either way)
+            fixed[i] = tuple(float(p) for p in local_partials(op, float(vals[i]), argv))
+        else:
+            left, right = sides
+            fixed[i] = {"left": tuple(map(float, left)), "right": tuple(map(float, right)),
+                        "mean": tuple((p + q) / 2 for p, q in zip(left, right, strict=True))
+                        }[convention]
+    return fixed
 
 
 # ---------------------------------------------------------------- numbers on the curve
@@ -291,10 +340,13 @@ def implicit(source: str, values: Mapping[str, float], order: int = 1, *,
     slope = -fx / fy
     branch = partial(_y_of_x, c, point, point[c.of], slope)
     at_kink = bool(result.notes)  # a convention's slope: fd sees only one side of it
-    for o in result.orders:
+    # on a kink the general formulas' own split is PyTorch's: every order above the
+    # first follows the chosen convention instead (formulas that hold at this point)
+    valued = derivative_formulas(c, order, (point, convention)) if at_kink and order > 1 \
+        else tapes
+    for o, t in zip(result.orders, valued, strict=True):
         o.value = slope if o.k == 1 else \
-            float(forward(o.formula, {n: point[n] for n in o.formula.variables})
-                  [o.formula.outputs[-1]])
+            float(forward(t, {n: point[n] for n in t.variables})[t.outputs[-1]])
         if not math.isfinite(o.value):
             raise DomainError(f"d{'' if o.k == 1 else o.k}{c.of}/d{c.wrt}"
                               f"{'' if o.k == 1 else o.k} is undefined at this point")

@@ -133,9 +133,13 @@ def copy_into(src: Tape, dst: Tape) -> list[int]:
     return new
 
 
-def differentiate(tape: Tape, wrt: list[str] | None = None, output: int | None = None) -> \
-        Derivatives:
-    """∂output/∂v for each v in `wrt` (default: every variable), as one new tape."""
+def differentiate(tape: Tape, wrt: list[str] | None = None, output: int | None = None,
+                  fixed: dict[int, tuple[float, ...]] | None = None) -> Derivatives:
+    """∂output/∂v for each v in `wrt` (default: every variable), as one new tape.
+
+    `fixed` gives some nodes constant local partials instead of their rule's (a kink
+    at a point, where a convention picked the slopes: gradcli/implicit.py).
+    """
     names = list(tape.variables) if not wrt else list(wrt)
     check_wrt(names, tape.variables)
     out = tape.outputs[-1] if output is None else output
@@ -152,7 +156,10 @@ def differentiate(tape: Tape, wrt: list[str] | None = None, output: int | None =
         if g is None or op in (VAR, CONST) or not need[i]:
             continue
         a = tape.args[i]
-        partials = OPS[op].partials(m, Sym(dst, new[i]), *[Sym(dst, new[j]) for j in a])
+        if fixed is not None and i in fixed:
+            partials = tuple(const(dst, p) for p in fixed[i])
+        else:
+            partials = OPS[op].partials(m, Sym(dst, new[i]), *[Sym(dst, new[j]) for j in a])
         for j, p in zip(a, partials, strict=True):
             if not need[j]:
                 continue

@@ -211,15 +211,15 @@ def _implicit_tangent(source: str, values: Mapping[str, float], of: str | None,
 
     tape, _ = parse_equation(source)
     names = list(tape.variables)
+    if len(names) > 2:
+        raise InputError(f"the curve has more than two variables ({', '.join(names)})",
+                         hint="a tangent line is for a curve in the plane: write the other "
+                              "names as numbers in the equation")
     if of is None and not ("x" in names and "y" in names) and len(names) == 2:
         # the line is the same whichever is solved for; it is written y = … in the second
         c = read_curve(source, names[0], names[1])
     else:
         c = read_curve(source, None, of)
-    if c.parameters:
-        raise InputError(f"the curve has more than two variables ({', '.join(names)})",
-                         hint="a tangent line is for a curve in the plane: write the other "
-                              "names as numbers in the equation")
     missing = [n for n in names if n not in values]
     if missing:
         raise missing_error(c.tape, missing, values)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gradcli.implicit import Implicit
+from gradcli.implicit import Curve, Implicit
 from gradcli.render import Options, Result, jnum
 
 MARKS = {"ok": "✓ ok", "kink": "⚠ kink", "mismatch": "✗ MISMATCH",
@@ -12,12 +12,18 @@ MARKS = {"ok": "✓ ok", "kink": "⚠ kink", "mismatch": "✗ MISMATCH",
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def label(k: int, x: str, y: str, ascii_only: bool = False) -> str:
-    """dy/dx, d²y/dx² (d2y/dx2 in plain text)."""
+def label(k: int, x: str, y: str, ascii_only: bool = False, partial: bool = False) -> str:
+    """dy/dx, d²y/dx² (d2y/dx2 in plain text); ∂z/∂x when other variables are held constant."""
+    d = "∂" if partial else "d"
     if k == 1:
-        return f"d{y}/d{x}"
+        return f"{d}{y}/{d}{x}"
     n = str(k) if ascii_only else str(k).translate(_SUP)
-    return f"d{n}{y}/d{x}{n}"
+    return f"{d}{n}{y}/{d}{x}{n}"
+
+
+def _label(c: Curve, k: int, ascii_only: bool = False) -> str:
+    """The curve's label: ∂ when other variables are held constant."""
+    return label(k, c.wrt, c.of, ascii_only, bool(c.parameters))
 
 
 def implicit_result(r: Implicit) -> Result:
@@ -40,7 +46,7 @@ def data(res: Result, o: Options) -> dict[str, Any]:
                             "passed": od.check.passed}
         rows.append(row)
     out: dict[str, Any] = {"equation": c.equation, "wrt": c.wrt, "of": c.of,
-                           "derivatives": rows}
+                           "held_constant": c.parameters, "derivatives": rows}
     if r.point is not None:
         out["point"] = {n: jnum(v) for n, v in r.point.items()}
         out["residual"] = jnum(r.residual)
@@ -70,9 +76,9 @@ def plain(res: Result, o: Options) -> list[str]:
     r: Implicit = res.value
     c = r.curve
     lines = [f"equation = {c.equation}"]
-    lines += [f"{label(od.k, c.wrt, c.of, True)} = {od.text}" for od in r.orders]
+    lines += [f"{_label(c, od.k, True)} = {od.text}" for od in r.orders]
     if r.point is not None:
-        lines += [f"{label(od.k, c.wrt, c.of, True)} at point = {o.num(od.value)}"
+        lines += [f"{_label(c, od.k, True)} at point = {o.num(od.value)}"
                   for od in r.orders]
         if any(od.check for od in r.orders):
             lines.append("check = " + ("passed" if r.passed else "FAILED"))
@@ -85,9 +91,10 @@ def table(res: Result, o: Options) -> str:
     r: Implicit = res.value
     c = r.curve
     d = 10 if o.digits is None else o.digits
-    lines = [f"curve: {c.equation}   ({c.of} as a function of {c.wrt})"]
-    width = max(len(label(od.k, c.wrt, c.of)) for od in r.orders)
-    lines += [f"{label(od.k, c.wrt, c.of):<{width}} = {od.text}" for od in r.orders]
+    held = f", {', '.join(c.parameters)} held constant" if c.parameters else ""
+    lines = [f"curve: {c.equation}   ({c.of} as a function of {c.wrt}{held})"]
+    width = max(len(_label(c, od.k)) for od in r.orders)
+    lines += [f"{_label(c, od.k):<{width}} = {od.text}" for od in r.orders]
     if r.point is not None:
         at = ", ".join(f"{n} = {o.num(v, d)}" for n, v in r.point.items())
         lines.append(f"at {at} (on the curve):")
@@ -95,7 +102,7 @@ def table(res: Result, o: Options) -> str:
             ch = od.check
             mark = "" if ch is None else f"   {MARKS[ch.verdict]}" + \
                 ("" if ch.fd is None else f" (along the curve: {o.num(ch.fd, d)})")
-            lines.append(f"  {label(od.k, c.wrt, c.of):<{width}} = {o.num(od.value, d)}{mark}")
+            lines.append(f"  {_label(c, od.k):<{width}} = {o.num(od.value, d)}{mark}")
         if any(od.check for od in r.orders):
             lines.append("check: " + ("passed" if r.passed else "FAILED") +
                          " (each order against finite differences of the order before, "
