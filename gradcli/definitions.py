@@ -1,7 +1,9 @@
 """Headers, d/dx and functions in programs: `f(x) = …`, `d/dx …`, `g(x) = sin(f(x))`.
 
-Mixed into the tape builder of gradcli/parser.py (both grammars' `header`,
-`define` and `derivative` rules, and calls of a function the program defined).
+The rules of the tape builder of gradcli/parser.py for both grammars' `header`,
+`define` and `derivative` and for calls of a function the program defined; the
+builder imports this module only when a program has one, so a plain expression
+never pays for it.
 
 - A header `f(x) = …`, `z(x, y) = …` (or `y = …`) as the LAST statement is the
   expression itself; its name labels the output.
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from gradcli.errors import InputError
 from gradcli.ops import CONSTANTS, FUNCTIONS
@@ -89,139 +91,151 @@ _LATEX_D = re.compile(r"\\(?:mathrm|operatorname)\s*\{\s*d\s*\}")
 _ORDER = re.compile(r"\^\s*\{?\s*([0-9])\s*\}?|([²³])")
 
 
-class ProgramRules:
-    """The builder's rules for headers, definitions, calls of them, and d/dx."""
+class ProgramBuilder(Protocol):
+    """What the rules below need of the tape builder (gradcli/parser.py's Builder, whose
+    `header`, `define` and `derivative` rules and calls of a defined function call them:
+    the builder imports this module only when a program has one)."""
 
-    if TYPE_CHECKING:  # provided by the builder this is mixed into
-        tape: Tape
-        text: str
-        steps: dict[str, int]
-        statements: list[tuple[str, Any]]
-        known: frozenset[str]  # names never split into letters (gradcli/notation.py)
+    tape: Tape
+    text: str
+    steps: dict[str, int]
+    statements: list[tuple[str, Any]]
+    known: frozenset[str]  # names never split into letters (gradcli/notation.py)
+    program: ProgramState | None  # None until a header, definition or d/dx is read
 
-        def _fail(self, message: str, pos: int, hint: str = "") -> InputError: ...
+    def _fail(self, message: str, pos: int, hint: str = "") -> InputError: ...
 
-        def _node(self, v: Any) -> int: ...
+    def _node(self, v: Any) -> int: ...
 
-        def assign(self, c: list[Any]) -> None: ...
+    def assign(self, c: list[Any]) -> None: ...
 
-    @property
-    def program(self) -> ProgramState:
-        state = self.__dict__.get("_program")
-        if state is None:
-            state = self.__dict__["_program"] = ProgramState()
-        return state
 
-    # -------------------------------------------------- f(x) = …
-    def header(self, c: list[Any]) -> Header:
-        tok = c[0]
-        pos = tok.start_pos
-        m = _HEADER.match(str(tok))
-        if m is None:  # the token's pattern is wider than a header
-            raise self._fail("a header is a name, its parameters and '='", pos,
-                             hint="f(x) = x^2, z(x, y) = x*y or y = x^2")
-        name, inside = m.group(1), m.group(2)
-        if inside is None:
-            return Header(name, None, pos)
-        params = [p.strip() for p in inside.split(",")]
-        if name in FUNCTIONS:
-            raise self._fail(f"{name} is a built-in function", pos,
-                             hint=f"give yours another name: my{name}({', '.join(params)}) = …")
-        if name in CONSTANTS or name in self.steps:
-            raise self._fail(f"{name} already has a value here", pos,
-                             hint="give the function another name")
-        if name in self.program.functions:
-            first = self.program.functions[name].pos
-            raise self._fail(f"{name} is defined twice", pos,
-                             hint=f"the first definition is at {_where(self.text, first)}")
-        for k, p in enumerate(params):
-            if not p.isidentifier():
-                raise self._fail(f"{p!r} is not a parameter name", pos,
-                                 hint=f"write {name}(x) = … or {name}(x, y) = …")
-            if p in CONSTANTS or p in FUNCTIONS:
-                raise self._fail(f"the parameter {p} is the name of a "
-                                 f"{'constant' if p in CONSTANTS else 'function'}", pos,
-                                 hint="choose another parameter name")
-            if p in params[:k]:
-                raise self._fail(f"the parameter {p} appears twice", pos)
-        header = Header(name, params, pos)
-        for p in params:  # inside the body a parameter hides a step of the same name
-            if p in self.steps:
-                header.shadowed[p] = self.steps.pop(p)
-        self.steps = _Recording(self.steps)  # which steps the body names
-        if isinstance(getattr(self, "known", None), frozenset):
-            self.known = self.known | set(params)  # a parameter is one name, never a product
-        self.program.defining = header
-        return header
+def program(b: ProgramBuilder) -> ProgramState:
+    """The program's functions, the header being read, and its d/dx (made on first use)."""
+    if b.program is None:
+        b.program = ProgramState()
+    return b.program
 
-    def define(self, c: list[Any]) -> None:
-        header, value = c
-        if header.params is None:  # y = …: a step named y
-            name = _NameToken(header.name)
-            name.start_pos = header.pos
-            self.assign([name, value])
-            return
-        node = self._node(value)
-        used = self.steps.used if isinstance(self.steps, _Recording) else set()
-        self.steps = dict(self.steps)
-        self.steps.update(header.shadowed)
-        self.program.defining = None
-        params = header.params
-        param_nodes = [self.tape.var(p, header.pos) for p in params]
-        steps = {self.steps[s] for s in used if s in self.steps}
-        # a variable the body names itself must be a parameter; one inside a step it
-        # names is the program's (k = 3*y; f(x) = k*x)
-        free = [n for n in _variables_under(self.tape, node, stop=steps) if n not in params]
-        self.program.functions[header.name] = Function(header.name, params, param_nodes, node,
-                                                       header.pos, free)
-        _refuse_captured(self, header, params, used)
-        self.statements.append((header.name, node))
 
-    def is_defined_function(self, name: str) -> bool:
-        """Whether `name(...)` calls a function of this program (or the one being defined)."""
-        state = self.program
-        return name in state.functions or (state.defining is not None and
-                                           state.defining.name == name and
-                                           state.defining.params is not None)
+# -------------------------------------------------- f(x) = …
+def header(b: ProgramBuilder, c: list[Any]) -> Header:
+    """The `header` rule: `f(x) =`, `z(x, y) =` or `y =`."""
+    tok = c[0]
+    pos = tok.start_pos
+    m = _HEADER.match(str(tok))
+    if m is None:  # the token's pattern is wider than a header
+        raise b._fail("a header is a name, its parameters and '='", pos,
+                      hint="f(x) = x^2, z(x, y) = x*y or y = x^2")
+    name, inside = m.group(1), m.group(2)
+    if inside is None:
+        return Header(name, None, pos)
+    params = [p.strip() for p in inside.split(",")]
+    state = program(b)
+    if name in FUNCTIONS:
+        raise b._fail(f"{name} is a built-in function", pos,
+                      hint=f"give yours another name: my{name}({', '.join(params)}) = …")
+    if name in CONSTANTS or name in b.steps:
+        raise b._fail(f"{name} already has a value here", pos,
+                      hint="give the function another name")
+    if name in state.functions:
+        first = state.functions[name].pos
+        raise b._fail(f"{name} is defined twice", pos,
+                      hint=f"the first definition is at {_where(b.text, first)}")
+    for k, p in enumerate(params):
+        if not p.isidentifier():
+            raise b._fail(f"{p!r} is not a parameter name", pos,
+                          hint=f"write {name}(x) = … or {name}(x, y) = …")
+        if p in CONSTANTS or p in FUNCTIONS:
+            raise b._fail(f"the parameter {p} is the name of a "
+                          f"{'constant' if p in CONSTANTS else 'function'}", pos,
+                          hint="choose another parameter name")
+        if p in params[:k]:
+            raise b._fail(f"the parameter {p} appears twice", pos)
+    header = Header(name, params, pos)
+    for p in params:  # inside the body a parameter hides a step of the same name
+        if p in b.steps:
+            header.shadowed[p] = b.steps.pop(p)
+    b.steps = _Recording(b.steps)  # which steps the body names
+    if isinstance(getattr(b, "known", None), frozenset):
+        b.known = b.known | set(params)  # a parameter is one name, never a product
+    state.defining = header
+    return header
 
-    def call_function(self, name: str, args: list[int], pos: int) -> int:
-        """`f(a, b)`: f's graph with the arguments for the parameters, named `f(a, b)`."""
-        state = self.program
-        if state.defining is not None and state.defining.name == name:
-            raise self._fail(f"{name} calls itself", pos,
-                             hint="a function here cannot be recursive; write its body "
-                                  "without " + name)
-        fn = state.functions[name]
-        if len(args) != len(fn.params):
-            want = len(fn.params)
-            raise self._fail(f"{name} takes {want} argument{'s' if want != 1 else ''} "
-                             f"({', '.join(fn.params)}), got {len(args)}", pos,
-                             hint=f"call it as {name}({', '.join(fn.params)})")
-        if fn.free:
-            raise self._fail(f"{name} uses {', '.join(fn.free)}, which "
-                             f"{'is' if len(fn.free) == 1 else 'are'} not among its "
-                             f"parameters ({', '.join(fn.params)})", fn.pos,
-                             hint=f"add {'it' if len(fn.free) == 1 else 'them'}: "
-                                  f"{name}({', '.join(fn.params + fn.free)}) = …")
-        tape = self.tape
-        out = _instantiate(tape, fn, args, pos)
-        if not tape.is_leaf(out) and tape.labels[out] in (None, name):
-            names = expressions(tape, limit=24, upto=max(args) + 1)
-            shown = [tape.labels[a] or names[a] for a in args]
-            tape.labels[out] = f"{name}({', '.join(shown)})"
-        return out
 
-    # -------------------------------------------------- d/dx …
-    def derivative(self, c: list[Any]) -> None:
-        tok, value = c
-        pos = tok.start_pos
-        node = self._node(value)
-        if self.program.derivative is not None:
-            raise self._fail("a second d/dx", pos, hint="give one expression to differentiate")
-        variable, order = _read_deriv(str(tok))
-        _refuse_half_bracket(self, tok)
-        self.program.derivative = Derivative(variable, order, pos)
-        self.statements.append(("", node))
+def define(b: ProgramBuilder, c: list[Any]) -> None:
+    """The `define` rule: a header and its body, a function or (`y = …`) a named step."""
+    header, value = c
+    if header.params is None:  # y = …: a step named y
+        name = _NameToken(header.name)
+        name.start_pos = header.pos
+        b.assign([name, value])
+        return
+    node = b._node(value)
+    used = b.steps.used if isinstance(b.steps, _Recording) else set()
+    b.steps = dict(b.steps)
+    b.steps.update(header.shadowed)
+    state = program(b)
+    state.defining = None
+    params = header.params
+    param_nodes = [b.tape.var(p, header.pos) for p in params]
+    steps = {b.steps[s] for s in used if s in b.steps}
+    # a variable the body names itself must be a parameter; one inside a step it
+    # names is the program's (k = 3*y; f(x) = k*x)
+    free = [n for n in _variables_under(b.tape, node, stop=steps) if n not in params]
+    state.functions[header.name] = Function(header.name, params, param_nodes, node,
+                                            header.pos, free)
+    _refuse_captured(b, header, params, used)
+    b.statements.append((header.name, node))
+
+
+def is_defined_function(state: ProgramState, name: str) -> bool:
+    """Whether `name(...)` calls a function of this program (or the one being defined)."""
+    return name in state.functions or (state.defining is not None and
+                                       state.defining.name == name and
+                                       state.defining.params is not None)
+
+
+def call_function(b: ProgramBuilder, name: str, args: list[int], pos: int) -> int:
+    """`f(a, b)`: f's graph with the arguments for the parameters, named `f(a, b)`."""
+    state = program(b)
+    if state.defining is not None and state.defining.name == name:
+        raise b._fail(f"{name} calls itself", pos,
+                      hint="a function here cannot be recursive; write its body "
+                           "without " + name)
+    fn = state.functions[name]
+    if len(args) != len(fn.params):
+        want = len(fn.params)
+        raise b._fail(f"{name} takes {want} argument{'s' if want != 1 else ''} "
+                      f"({', '.join(fn.params)}), got {len(args)}", pos,
+                      hint=f"call it as {name}({', '.join(fn.params)})")
+    if fn.free:
+        raise b._fail(f"{name} uses {', '.join(fn.free)}, which "
+                      f"{'is' if len(fn.free) == 1 else 'are'} not among its "
+                      f"parameters ({', '.join(fn.params)})", fn.pos,
+                      hint=f"add {'it' if len(fn.free) == 1 else 'them'}: "
+                           f"{name}({', '.join(fn.params + fn.free)}) = …")
+    tape = b.tape
+    out = _instantiate(tape, fn, args, pos)
+    if not tape.is_leaf(out) and tape.labels[out] in (None, name):
+        names = expressions(tape, limit=24, upto=max(args) + 1)
+        shown = [tape.labels[a] or names[a] for a in args]
+        tape.labels[out] = f"{name}({', '.join(shown)})"
+    return out
+
+
+# -------------------------------------------------- d/dx …
+def derivative(b: ProgramBuilder, c: list[Any]) -> None:
+    """The `derivative` rule: a leading d/dx and what it applies to."""
+    tok, value = c
+    pos = tok.start_pos
+    node = b._node(value)
+    state = program(b)
+    if state.derivative is not None:
+        raise b._fail("a second d/dx", pos, hint="give one expression to differentiate")
+    variable, order = _read_deriv(str(tok))
+    _refuse_half_bracket(b, tok)
+    state.derivative = Derivative(variable, order, pos)
+    b.statements.append(("", node))
 
 
 def derivative_wrt(tape: Tape, wrt: list[str], max_order: int = 1) -> list[str]:
@@ -265,7 +279,7 @@ def name_output(tape: Tape, state: ProgramState) -> None:
     tape.output_names = [name]
 
 
-def _refuse_captured(rules: ProgramRules, header: Header, params: list[str],
+def _refuse_captured(rules: ProgramBuilder, header: Header, params: list[str],
                      used: set[str]) -> None:
     """`k = x^2; f(x) = k*x`: k is the program's x^2, which a call f(y) would turn to y^2."""
     tape = rules.tape
@@ -338,7 +352,7 @@ def _read_deriv(text: str) -> tuple[str, int]:
     return var, order
 
 
-def _refuse_half_bracket(rules: ProgramRules, tok: Any) -> None:
+def _refuse_half_bracket(rules: ProgramBuilder, tok: Any) -> None:
     """`d/dx (x^2) + x`: the bracket may be the whole argument or only its first term."""
     text = rules.text
     i = tok.end_pos

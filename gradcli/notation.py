@@ -13,7 +13,6 @@ from collections.abc import Collection
 
 from gradcli.errors import InputError
 from gradcli.ops import CONSTANTS, FUNCTIONS
-from gradcli.spelling import closest_functions
 
 # Names of Greek letters: one variable each (`theta`, not t*h*e*t*a).
 GREEK = frozenset(
@@ -102,6 +101,8 @@ def word_pieces(word: str, known: Collection[str]) -> list[Piece] | None:
     parts = found[0]
     for p in parts:
         if p in UNSUPPORTED:
+            from gradcli.spelling import closest_functions  # errors only: difflib
+
             raise InputError(f"unknown function {p}", hint=closest_functions(p))
         if p in _A_PREFIXED and len(parts) > 1:  # asinx: asin(x) or a*sin(x)?
             k = parts.index(p)

@@ -11,11 +11,9 @@ import math
 import os
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gradcli.definitions import ProgramRules, name_output
 from gradcli.errors import InputError, ParseError
 from gradcli.limits import MAX_TEXT  # past this many characters we refuse, not exhaust memory
 from gradcli.notation import (
@@ -30,8 +28,10 @@ from gradcli.notation import (
     word_pieces,
 )
 from gradcli.ops import CONSTANTS, FUNCTIONS, arity_text
-from gradcli.spelling import char_hint, closest_functions
 from gradcli.tape import CONST, Tape, expressions, prune
+
+if TYPE_CHECKING:
+    from gradcli.definitions import Header, ProgramState
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 
@@ -127,29 +127,39 @@ class At:  # a value and the span of text it was read from
         self.end = end
 
 
-@dataclass(frozen=True)
-class _Paren:
-    node: int
+# The values below are plain classes, not dataclasses: a dataclass costs start-up time
+# to define (its methods are generated and compiled), and these are never compared.
+class _Paren:  # a bracketed expression (x+1): a power takes it whole
+    __slots__ = ("node",)
+
+    def __init__(self, node: int) -> None:
+        self.node = node
 
 
-@dataclass(frozen=True)
 class _Product:  # `x(x+1)`: a name that is no function, then brackets: a product whose
-    left: int    # right factor alone takes a following power, x(x+1)^2 = x*(x+1)^2,
-    right: int   # and which an exponent does not swallow: x^x(1+ln x) = x^x*(1+ln x)
-    pos: int
+    # right factor alone takes a following power, x(x+1)^2 = x*(x+1)^2, and which an
+    # exponent does not swallow: x^x(1+ln x) = x^x*(1+ln x)
+    __slots__ = ("left", "right", "pos")
+
+    def __init__(self, left: int, right: int, pos: int) -> None:
+        self.left = left
+        self.right = right
+        self.pos = pos
 
 
-@dataclass(frozen=True)
 class _FuncRef:  # a function name not followed by "(": `sin x`, or the base of sin^2(x)
-    name: str
-    pos: int
-    power: int | None = None  # the n of sin^n(x)
-    base: int | None = None  # the b of log_b
+    __slots__ = ("name", "pos", "power", "base")
+
+    def __init__(self, name: str, pos: int, power: int | None = None,
+                 base: int | None = None) -> None:
+        self.name = name
+        self.pos = pos
+        self.power = power  # the n of sin^n(x)
+        self.base = base  # the b of log_b
 
 
 class _Item:  # one factor of a run, where it is, and whether it touches the one before
-    __slots__ = ("value", "start", "end", "glued")  # plain classes: a dataclass costs
-                                                    # start-up time to define
+    __slots__ = ("value", "start", "end", "glued")
 
     def __init__(self, value: Any, start: int, end: int, glued: bool = True) -> None:
         self.value = value
@@ -173,8 +183,10 @@ _NUMBER_RE = r"[0-9]+\.?[0-9]*|\.[0-9]+"
 _BARE_EXPONENT = r"(\^|\*\*)\s*([-+\u2212]?)\s*([0-9]+\.?[0-9]*|\.[0-9]+)$"
 
 
-class _Builder(ProgramRules):
+class _Builder:
     """Lark callbacks: each rule alias in the grammar is a method here."""
+
+    program: ProgramState | None = None  # a program's functions and d/dx, once it has one
 
     def __init__(self, text: str, known: Collection[str] = ()) -> None:
         self.tape = Tape(text=text)
@@ -232,6 +244,38 @@ class _Builder(ProgramRules):
         span = self.spans[k]
         assert span is not None
         return span
+
+    # -------------------------------------------------- programs
+    # headers, definitions, their calls and d/dx live in gradcli/definitions.py,
+    # imported by the first program that has one: a plain expression never loads it
+    def header(self, c: list[Any]) -> Header:
+        from gradcli import definitions
+
+        return definitions.header(self, c)
+
+    def define(self, c: list[Any]) -> None:
+        from gradcli import definitions
+
+        definitions.define(self, c)
+
+    def derivative(self, c: list[Any]) -> None:
+        from gradcli import definitions
+
+        definitions.derivative(self, c)
+
+    def is_defined_function(self, name: str) -> bool:
+        """Whether `name(...)` calls a function of this program (or the one being defined)."""
+        if self.program is None:  # no header read yet: no function to call
+            return False
+        from gradcli import definitions
+
+        return definitions.is_defined_function(self.program, name)
+
+    def call_function(self, name: str, args: list[int], pos: int) -> int:
+        """`f(a, b)`: f's graph with the arguments for the parameters, named `f(a, b)`."""
+        from gradcli import definitions
+
+        return definitions.call_function(self, name, args, pos)
 
     # -------------------------------------------------- atoms
     def number(self, c: list[Any]) -> int:
@@ -709,7 +753,9 @@ def _inverse_hint(name: str) -> str:
 
 
 def _known_functions(name: str = "") -> str:
-    if name:  # the nearest few, not the whole table (gradcli/spelling.py)
+    if name:  # the nearest few, not the whole table (gradcli/spelling.py, imported for errors)
+        from gradcli.spelling import closest_functions
+
         return closest_functions(name)
     return "known functions: " + ", ".join(sorted(FUNCTIONS))
 
@@ -773,12 +819,18 @@ def parse(text: str, derivative: bool = False, known: Collection[str] = ()) -> T
         tape.output_names = [tape.labels[o] or texts[o] for o in tape.outputs]
     # every named step is kept (evaluated, shown, and marked if it reaches no output);
     # a function's body is a template, not a step
+    program = builder.program  # None: no header, definition or d/dx
+    functions = program.functions if program is not None else {}
     steps = [node for name, node in body[:-1]
-             if name and isinstance(node, int) and name not in builder.program.functions]
+             if name and isinstance(node, int) and name not in functions]
     tape = prune(tape, keep=steps)
     tape.hints = builder.implicit
-    name_output(tape, builder.program)  # not `f` when the program defines a function f
-    asked = builder.program.derivative
+    if program is None:
+        return tape
+    from gradcli.definitions import name_output
+
+    name_output(tape, program)  # not `f` when the program defines a function f
+    asked = program.derivative
     if asked is not None:
         if not derivative:
             raise InputError("d/d" + asked.variable + " asks for a derivative", text=text,
@@ -855,7 +907,9 @@ def _unpaired_bars(text: str) -> None:
 
 
 def _char_hint(ch: str) -> str:
-    return char_hint(ch)  # what to write instead (gradcli/spelling.py)
+    from gradcli.spelling import char_hint  # only for an error: difflib is not start-up's
+
+    return char_hint(ch)  # what to write instead
 
 
 _BAR_HINT = ("bars pair up from the left, and a bar after an operand closes one: write "

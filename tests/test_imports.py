@@ -14,6 +14,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,3 +201,56 @@ def _imports_in(name: str, path: Path, body: list[ast.stmt]) -> list[Import]:
 
 def _type_checking(stmt: ast.stmt) -> bool:
     return isinstance(stmt, ast.If) and "TYPE_CHECKING" in ast.unparse(stmt.test)
+
+
+# ---------------------------------------------------------------- start-up (issues 11, 13)
+# What a plain successful eval at one point has imported when it ends, read from
+# sys.modules in a fresh interpreter running the entry point (what the `gradcli` script
+# runs).  Each module below is for errors, other commands, other inputs or other
+# numbers: loading it for `eval "x*y*z" --x 2 ...` would make every run pay for it.
+NOT_AT_START_UP = [
+    "gradcli.spelling", "difflib", "unicodedata",  # hints in error messages
+    "gradcli.definitions",  # programs with a header, a function or d/dx
+    "gradcli.texinput", "gradcli._latex_tables", "lark",  # LaTeX input; lark itself
+    "gradcli.render.jacobian", "gradcli.directional",  # several outputs, --direction
+    "gradcli.batch", "gradcli.grid", "gradcli.exact", "gradcli.symbolic", "gradcli.simplify",
+    "gradcli.taylor", "gradcli.partials", "gradcli.precise", "gradcli.checker",
+    "gradcli.implicit", "gradcli.tangent", "gradcli.plotting", "gradcli.explain",
+    "mpmath",  # 50-digit re-sweeps happen only where cancellation is suspected
+    "numpy", "gradcli.arrays",  # array values: only when an array appears
+    "sympy", "logging", "pathlib", "csv",
+]
+ENTRY = ("import sys\n"
+         "try:\n"
+         "    from gradcli.cli import main\n"  # the `gradcli` script's own two lines
+         "    main()\n"
+         "finally:\n"
+         "    sys.stderr.write('\\nmodules: ' + ' '.join(sorted(sys.modules)) + '\\n')\n")
+
+
+def _imported(tmp: Path, *argv: str) -> set[str]:
+    run = subprocess.run([sys.executable, "-c", ENTRY, *argv], capture_output=True, text=True,
+                         cwd=tmp)  # not the checkout: nothing found beside it by accident
+    assert run.returncode == 0, run.stderr[-2000:]
+    return set(run.stderr.rsplit("modules: ", 1)[1].split())
+
+
+@pytest.mark.parametrize("fmt", ["json", "table"])
+def test_a_plain_eval_imports_only_what_it_uses(fmt: str, tmp_path: Path) -> None:
+    mods = _imported(tmp_path, "eval", "x*y*z", "--x", "2", "--y", "3", "--z", "4",
+                     "--format", fmt)
+    # the run is seen: the modules this eval does need are there
+    assert {"gradcli.cli", "gradcli.commands.eval", "gradcli.parser", "gradcli.pipeline",
+            "gradcli.render.eval"} <= mods
+    assert ("rich.table" in mods) == (fmt == "table")  # Rich only for people's tables
+    loaded = sorted(m for m in mods if any(m == bad or m.startswith(bad + ".")
+                                           for bad in NOT_AT_START_UP))
+    others = sorted(m for m in mods if m.startswith("gradcli.commands.")
+                    and m not in ("gradcli.commands.eval", "gradcli.commands.options"))
+    assert loaded == [] and others == []
+
+
+def test_a_program_with_a_function_loads_its_rules(tmp_path: Path) -> None:
+    """The lazy import is taken where it is needed (so the test above can fail)."""
+    mods = _imported(tmp_path, "eval", "f(t) = t^2; f(x) + 1", "--x", "3", "--format", "json")
+    assert "gradcli.definitions" in mods and "gradcli.spelling" not in mods

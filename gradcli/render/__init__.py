@@ -26,7 +26,6 @@ import importlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from gradcli.errors import ExitStatus, InputError, check_wrt
@@ -84,30 +83,38 @@ def cell(v: Any, digits: int | None = None) -> str:
     return clean(str(v))
 
 
-@dataclass
+# Result, Options and Output are plain classes rather than dataclasses: defining a
+# dataclass generates and compiles its methods, which every command would pay at
+# start-up (about 0.3 ms each); nothing compares or copies them.
 class Result:
     """A command's answer as plain data, and how to print it."""
 
-    view: str  # the module of gradcli/render/ that lays it out
-    value: Any  # the core's answer: an Evaluation, a list of verdicts, ...
-    variables: list[str] | None = None  # what --wrt may name (None: --wrt does not apply)
-    read_as: list[tuple[str, str]] = field(default_factory=list)  # (label, canonical text)
-    notes: list[str] = field(default_factory=list)  # conventions: on stderr under -q
-    ok: bool = True  # False: a check said no (exit 1)
-    extra: dict[str, Any] = field(default_factory=dict)  # the view's own options
+    def __init__(self, view: str, value: Any, variables: list[str] | None = None,
+                 read_as: list[tuple[str, str]] | None = None, notes: list[str] | None = None,
+                 ok: bool = True, extra: dict[str, Any] | None = None) -> None:
+        self.view = view  # the module of gradcli/render/ that lays it out
+        self.value = value  # the core's answer: an Evaluation, a list of verdicts, ...
+        self.variables = variables  # what --wrt may name (None: --wrt does not apply)
+        # (label, canonical text) of each input whose reading differs from what was typed
+        self.read_as: list[tuple[str, str]] = [] if read_as is None else read_as
+        self.notes: list[str] = [] if notes is None else notes  # conventions: on stderr under -q
+        self.ok = ok  # False: a check said no (exit 1)
+        self.extra: dict[str, Any] = {} if extra is None else extra  # the view's own options
 
 
-@dataclass
 class Options:
     """The shared output options (--format, --digits, -q, --wrt) and the terminal."""
 
-    fmt: str = "table"
-    quiet: bool = False
-    digits: int | None = None
-    wrt: list[str] = field(default_factory=list)
-    width: int | None = None
-    color: bool = False
-    picked: list[str] = field(default_factory=list)  # the variables --wrt selects (write sets)
+    def __init__(self, fmt: str = "table", quiet: bool = False, digits: int | None = None,
+                 wrt: list[str] | None = None, width: int | None = None,
+                 color: bool = False) -> None:
+        self.fmt = fmt
+        self.quiet = quiet
+        self.digits = digits
+        self.wrt: list[str] = [] if wrt is None else wrt
+        self.width = width
+        self.color = color
+        self.picked: list[str] = []  # the variables --wrt selects (write sets it)
 
     def num(self, v: Any, default: int | None = None) -> str:
         """A number by the one rule: --digits if given, else `default` (a table's), else
@@ -115,13 +122,13 @@ class Options:
         return fmt(v, self.digits if self.digits is not None else default)
 
 
-@dataclass
 class Output:
     """What `write` made: the text for stdout and the lines for stderr."""
 
-    text: str
-    messages: list[str]  # whole lines for stderr ("read as: ...", warnings)
-    status: ExitStatus
+    def __init__(self, text: str, messages: list[str], status: ExitStatus) -> None:
+        self.text = text
+        self.messages = messages  # whole lines for stderr ("read as: ...", warnings)
+        self.status = status
 
 
 def read_as_lines(read_as: Sequence[tuple[str, str]]) -> list[str]:

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gradcli.directional import Directional
 from gradcli.errors import InputError
 from gradcli.pipeline import Evaluation
 from gradcli.render import Options, Result, fmt, jnum
-from gradcli.render.jacobian import (
-    direction_data,
-    direction_lines,
-    jacobian_summary,
-    jacobian_table,
-)
 from gradcli.tape import expressions, reaches
+
+if TYPE_CHECKING:
+    from gradcli.directional import Directional
+
+# ∇f·v and several outputs are laid out by gradcli/render/jacobian.py, imported only
+# when a result has them: one output at one point (the start-up case) needs none of it
 
 MAX_TABLE_ROWS = 200  # node rows shown in a table; JSON always has every node
 
@@ -35,6 +34,8 @@ def data(r: Result, o: Options) -> dict[str, Any]:
     doc = eval_data(r.value, o.picked if o.wrt else None)
     d = r.extra.get("direction")
     if d is not None:
+        from gradcli.render.jacobian import direction_data
+
         doc["direction"] = direction_data(d)
     return doc
 
@@ -65,7 +66,11 @@ def table(r: Result, o: Options) -> str:
 
 def _direction(r: Result, digits: int | None) -> list[str]:
     d = r.extra.get("direction")
-    return [] if d is None else direction_lines(r.value, d, digits)
+    if d is None:
+        return []
+    from gradcli.render.jacobian import direction_lines
+
+    return direction_lines(r.value, d, digits)
 
 
 # ---------------------------------------------------------------- the layouts
@@ -206,6 +211,8 @@ def eval_tables(ev: Evaluation, digits: int | None = 10, width: int | None = Non
                            f"{p.abs_error:.1e}" if p and p.abs_error is not None else "",
                            Text(verdict, style="green" if p and p.verdict == "ok" else "red"))
         if multi:  # several outputs: one Jacobian table, every entry checked
+            from gradcli.render.jacobian import jacobian_summary, jacobian_table
+
             console.print(jacobian_table(ev, digits, wrt))
             console.print(jacobian_summary(ev))
             check = None
