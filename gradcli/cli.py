@@ -241,7 +241,7 @@ def run(argv: list[str]) -> int:
         return ExitStatus.BAD_INPUT
     except click.ClickException as e:
         msg = e.format_message().replace("\n", " ")
-        sys.stderr.write(f"gradcli: error: {msg}\n")
+        sys.stderr.write(_clean(f"gradcli: error: {msg}") + "\n")
         return ExitStatus.BAD_INPUT
     except (BrokenPipeError, _ReaderGone):
         # the reader went away (e.g. `| head`): not our error
@@ -256,8 +256,8 @@ def run(argv: list[str]) -> int:
         sys.stderr.write("gradcli: error: out of memory; the input is too large\n")
         return ExitStatus.BAD_INPUT
     except Exception as e:  # noqa: BLE001 - the last line of defence against tracebacks
-        sys.stderr.write(f"gradcli: internal error: {type(e).__name__}: {e} "
-                         "(please report this)\n")
+        sys.stderr.write(_clean(f"gradcli: internal error: {type(e).__name__}: {e} "
+                                "(please report this)") + "\n")
         return ExitStatus.INTERNAL
 
 
@@ -284,7 +284,7 @@ def written(result: Result, options: Options) -> tuple[str, ExitStatus]:
 
 def say(line: str) -> None:
     """A line for the person at the terminal, not part of the result: stderr."""
-    sys.stderr.write(line + "\n")
+    sys.stderr.write(_clean(line) + "\n")
 
 
 def emit(text: str) -> None:
@@ -312,4 +312,11 @@ def terminal_width() -> int | None:
 
 def warn(message: str) -> None:
     """A warning: stderr, one line, never in the result."""
-    sys.stderr.write(f"gradcli: warning: {message}\n")
+    sys.stderr.write(_clean(f"gradcli: warning: {message}") + "\n")
+
+
+def _clean(text: str) -> str:
+    """No control or bidi character from the input on stderr either (render.clean)."""
+    from gradcli.render import clean
+
+    return clean(text)

@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from enum import IntEnum
+
+LONG_WORD = 80  # characters of one quoted run (a literal, a name) shown whole in a message
+LONG_LINE = 600  # characters of a whole message or hint
+_WORD = re.compile(r"\S{%d,}" % (LONG_WORD + 1))
+
+
+def shorten(text: str) -> str:
+    """`text` with its long runs cut in the middle (a 5000-digit literal echoed back is
+    no help and floods the terminal), so an error stays one line of sane length."""
+    text = _WORD.sub(lambda m: _cut(m.group(), 40, 20), text)
+    return _cut(text, LONG_LINE // 2, LONG_LINE // 4) if len(text) > LONG_LINE else text
+
+
+def _cut(run: str, head: int, tail: int) -> str:
+    return f"{run[:head]}…[{len(run) - head - tail:,} characters]…{run[-tail:]}"
 
 
 class ExitStatus(IntEnum):
@@ -29,6 +45,7 @@ class GradcliError(Exception):
 
     def __init__(self, message: str, *, hint: str = "", text: str = "",
                  pos: int | None = None) -> None:
+        message, hint = shorten(message), shorten(hint)
         super().__init__(message)
         self.message = message
         self.hint = hint

@@ -75,6 +75,32 @@ def _sign(x: float) -> float:
     return 1.0 if x > 0 else -1.0 if x < 0 else 0.0 * x  # keeps nan as nan
 
 
+def _cbrt(x: float) -> float:
+    """The real cube root, correctly rounded: libm's cbrt is 1 ulp off on some machines
+    (cbrt(-27) = -3.0000000000000004), so its neighbours are tried, compared exactly."""
+    r = math.cbrt(abs(x))
+    if r == 0 or not math.isfinite(r):
+        return math.copysign(r, x)
+    n, d = abs(x).as_integer_ratio()  # |x| = n / d, d a power of two
+    for _ in range(4):  # libm is at most an ulp or two away
+        up, down = math.nextafter(r, math.inf), math.nextafter(r, 0.0)
+        if _cube_below(r, up, n, d):  # the cube of the midpoint r..up is below |x|
+            r = up
+        elif not _cube_below(down, r, n, d):
+            r = down
+        else:
+            break
+    return math.copysign(r, x)
+
+
+def _cube_below(a: float, b: float, n: int, d: int) -> bool:
+    """Whether ((a + b)/2)^3 < n/d, in exact integer arithmetic."""
+    (na, da), (nb, db) = a.as_integer_ratio(), b.as_integer_ratio()
+    den = max(da, db)
+    mid = na * (den // da) + nb * (den // db)  # (a + b) = mid / den, so the midpoint mid/(2den)
+    return mid ** 3 * d < n * (2 * den) ** 3
+
+
 def _step(x: float) -> float:
     return 1.0 if x > 0 else 0.0
 
@@ -302,7 +328,7 @@ _TABLE: list[Op] = [
     Op("log10", 1, _log10, lambda m, o, x: (1 / (x * m.log(10)),), domain="a positive argument"),
     Op("sqrt", 1, math.sqrt, lambda m, o, x: (1 / (2 * o),), domain="an argument >= 0",
        singular=_at_zero("sqrt has an infinite slope at x = 0")),
-    Op("cbrt", 1, math.cbrt, lambda m, o, x: (1 / (3 * o * o),),
+    Op("cbrt", 1, _cbrt, lambda m, o, x: (1 / (3 * o * o),),
        singular=_at_zero("cbrt has an infinite slope at x = 0"),
        doc="the real cube root (∛x), defined for negative x too: cbrt(-8) = -2"),
     # piecewise

@@ -592,12 +592,13 @@ class _Builder:
         run = left if isinstance(left, _Run) else _Run(self._items(left, ls, le))
         new = self._items(right, rs, re_)
         new[0].glued = rs > 0 and not self.text[rs - 1].isspace()
-        self._seam(run.items[-1], new[0], re_)
+        self._seam(run.items[-1], new[0], re_, run.items[-2] if len(run.items) > 1 else None)
         run.items.extend(new)
         return run
 
-    def _seam(self, prev: _Item, nxt: _Item, end: int) -> None:
-        """Refuse a factor that may not follow the one before it: `2 3`, `e^3x`, `√2x`."""
+    def _seam(self, prev: _Item, nxt: _Item, end: int, first: _Item | None = None) -> None:
+        """Refuse a factor that may not follow the one before it (`first`, when there is
+        one, comes before `prev`): `2 3`, `2 e 3`, `e^3x`, `√2x`."""
         text = self.text
         if isinstance(prev.value, _FuncRef):
             return  # sin 2x: the function takes what follows
@@ -615,6 +616,13 @@ class _Builder:
                                          f"{a}*{b}")
                 raise self._fail(f"two numbers side by side: {shown}", nxt.start,
                                  hint=f"write {a}*{b} for a product, or one number")
+            if first is not None and text[first.start] in _NUMBER_START and \
+                    text[prev.start:prev.end] in ("e", "E") and "e" not in self.steps:
+                # 2 e 3: an exponent with spaces in it (2e3), or the product 2*e*3?
+                a, b = text[first.start:first.end], text[nxt.start:end].strip()
+                raise self._two_ways(text[first.start:end].strip(), first.start,
+                                     f"{a}{text[prev.start]}{b}",
+                                     f"{a}*{text[prev.start]}*{b}")
             raise self._fail(f"a number after a factor: {shown}", nxt.start,
                              hint="write the number first (2x) or with * (x*2)")
         if not nxt.glued:

@@ -146,6 +146,13 @@ def value_typo(text: str) -> tuple[str, int] | None:
         k = j
         while k < n and text[k] in " \t":
             k += 1
+        word = re.match(r"[^\W\d_]+", text[k:])  # the letters after the number, if any
+        if not m.group(1) and word and set(word.group()) <= {"e", "E"}:
+            # `2e`, `2e*3`, `2 e 3`, `2ee`: an exponent marker without its exponent, or
+            # digits and Euler's e side by side; read as 2·e they are a silent misreading
+            return (f"{num}{text[j:k]}{word.group()} has an exponent marker without its "
+                    f"exponent, or a number and e side by side (write {num}e3 for "
+                    f"{num}·10³, or {num}*e for {num}·e)"), k
         if k > j and k < n and (text[k] in "0123456789" or
                                 (text[k] == "." and text[k + 1: k + 2].isdigit())):
             return "two numbers side by side (a space inside a number, or a missing operator)", k

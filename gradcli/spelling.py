@@ -37,6 +37,8 @@ _SAY = {
     '"': "the shell's quotes are enough: gradcli eval \"x^2\" --x 3",
     "\u201c": "the shell's quotes are enough: gradcli eval \"x^2\" --x 3",
     "\u201d": "the shell's quotes are enough: gradcli eval \"x^2\" --x 3",
+    ".": "a decimal point belongs inside a number (2.5, .5, one per number); between "
+         "a name and a number write * (x*.2)",
     "%": "write /100 for a percentage (there is no modulo)",
     "@": "matrix products are not supported: write the sum of products",
     "&": "write * for a product",
