@@ -8,7 +8,7 @@ from enum import IntEnum
 
 LONG_WORD = 80  # characters of one quoted run (a literal, a name) shown whole in a message
 LONG_LINE = 600  # characters of a whole message or hint
-_WORD = re.compile(r"\S{%d,}" % (LONG_WORD + 1))
+_WORD = re.compile(rf"\S{{{LONG_WORD + 1},}}")
 
 
 def shorten(text: str) -> str:
