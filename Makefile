@@ -12,7 +12,7 @@ $(BIN)/python:
 
 # reinstall when the project's metadata changes
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test,plot]'
+	$(BIN)/python -m pip install --quiet -e '.[test,plot,arrays]'
 	touch $(STAMP)
 
 install: $(STAMP)

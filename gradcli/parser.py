@@ -27,13 +27,26 @@ from gradcli.notation import (
     superscript_terms,
     word_pieces,
 )
-from gradcli.ops import CONSTANTS, FUNCTIONS, arity_text
-from gradcli.tape import CONST, Tape, expressions, prune
+from gradcli.ops import CONSTANTS, FUNCTIONS, OPS, arity_text
+from gradcli.tape import CONST, VAR, Tape, expressions, prune
 
 if TYPE_CHECKING:
     from gradcli.definitions import Header, ProgramState
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+
+
+# The array functions' names (gradcli/arrays/names.py maps each to its op; a test keeps
+# the two the same): function names, never read as a product of letters (issue 15)
+ARRAY_WORDS = frozenset(("sum", "mean", "prod", "dot", "norm", "outer", "transpose", "trace",
+                         "softmax", "log_softmax", "logsumexp", "det", "inv", "logdet",
+                         "solve"))
+
+
+def has_array_ops(tape: Tape) -> bool:
+    """Whether the tape holds an op the scalar table does not know: an array op, for
+    which eval and jacobian take the array path (gradcli/arrays/)."""
+    return any(op not in OPS for op in set(tape.ops) - {VAR, CONST})
 
 
 def grammar_path() -> str:
@@ -188,7 +201,8 @@ class _Builder:
 
     program: ProgramState | None = None  # a program's functions and d/dx, once it has one
 
-    def __init__(self, text: str, known: Collection[str] = ()) -> None:
+    def __init__(self, text: str, known: Collection[str] = (), arrays: bool = False) -> None:
+        self.arrays = arrays  # array syntax allowed (eval, jacobian): gradcli/arrays/rules.py
         self.tape = Tape(text=text)
         self.text = text
         self.known = frozenset(known)  # names given values or --wrt: never split
@@ -277,6 +291,27 @@ class _Builder:
 
         return definitions.call_function(self, name, args, pos)
 
+    # array syntax (issue 15) lives in gradcli/arrays/rules.py, imported on first use
+    def matmul(self, c: list[Any]) -> int:
+        from gradcli.arrays import rules
+
+        return rules.matmul(self, c)
+
+    def array(self, c: list[Any]) -> int:
+        from gradcli.arrays import rules
+
+        return rules.array(self, c)
+
+    def index(self, c: list[Any]) -> int:
+        from gradcli.arrays import rules
+
+        return rules.index(self, c)
+
+    def slice(self, c: list[Any]) -> Any:
+        from gradcli.arrays import rules
+
+        return rules.slice_(self, c)
+
     # -------------------------------------------------- atoms
     def number(self, c: list[Any]) -> int:
         tok = c[0]
@@ -314,6 +349,10 @@ class _Builder:
             return self.tape.const(CONSTANTS[name], "pi" if name == "π" else name, pos)
         if name in self.known:
             return self.tape.var(name, pos)
+        if name in ARRAY_WORDS:  # `sum x`: neither a call nor s*u*m*x
+            from gradcli.arrays.rules import bare_array_function
+
+            bare_array_function(self, name, pos)
         based = log_base(name)
         if based is not None:
             base, rest = based
@@ -389,6 +428,12 @@ class _Builder:
         pos = tok.start_pos
         if self.is_defined_function(name):  # f(t) = …; f(x): gradcli/definitions.py
             return self.call_function(name, [self._node(a) for a in raw], pos)
+        if name in ARRAY_WORDS or name in ("max", "min") and len(raw) == 1 and self.arrays:
+            from gradcli.arrays.rules import array_call  # sum(x), max(x) of one array
+
+            array_node = array_call(self, name, raw, pos)
+            if array_node is not None:
+                return array_node
         op = FUNCTIONS.get(name)
         if op is None:
             return self._call_word(tok, name, raw, pos)
@@ -547,6 +592,9 @@ class _Builder:
         if isinstance(base, _Product):  # x(x+1)^2: only the bracket is squared
             raised = self._node(self._power(_Paren(base.right), exponent, pos))
             return self._apply("mul", (base.left, raised), base.pos)
+        if self.arrays and self.tape.labels[exponent] == "T" and self.tape.ops[exponent] == VAR \
+                and "T" not in self.known and "T" not in self.steps:  # A^T: T has no value
+            return self._apply("transpose", (self._node(base),), self._pos(base))
         b = self._node(base)
         if self.tape.ops[b] == CONST and self.tape.labels[b] == "e" and "e" not in self.steps:
             return self._apply("exp", (exponent,), self._pos(base))  # e^x is exp(x)
@@ -778,7 +826,8 @@ def _dispatch() -> Dispatch:
     return d
 
 
-def parse(text: str, derivative: bool = False, known: Collection[str] = ()) -> Tape:
+def parse(text: str, derivative: bool = False, known: Collection[str] = (),
+          arrays: bool = False) -> Tape:
     """Parse an expression or program into a tape with its outputs set.
 
     `derivative`: a leading d/dx may ask for the variable (diff and check); the
@@ -786,6 +835,8 @@ def parse(text: str, derivative: bool = False, known: Collection[str] = ()) -> T
     `known`: names the caller gives values to or differentiates by (--yhat 2,
     --wrt yhat): each stays one name, where an unknown all-letter word such as
     `xy` is read as the product of its letters.
+    `arrays`: array syntax ([1, 2], x[0], A @ B, sum(x)) is read (gradcli/arrays/);
+    without it, it is refused with the reason.
     """
     if len(text) > MAX_TEXT:
         raise InputError(f"the input is {len(text):,} characters; the limit is {MAX_TEXT:,}")
@@ -804,7 +855,7 @@ def parse(text: str, derivative: bool = False, known: Collection[str] = ()) -> T
         if BAR_CLOSE in text:
             raise ParseError(f"unexpected character {BAR_CLOSE!r}", text=text,
                              pos=text.index(BAR_CLOSE))
-        builder = _Builder(text, known)
+        builder = _Builder(text, known, arrays)
         _run(builder, text)
     tape = builder.tape
     body = builder.statements

@@ -144,7 +144,11 @@ def expressions(tape: Tape, limit: int = 60, upto: int | None = None,
 
 def format_op(op: str, kids: list[tuple[str, int]]) -> tuple[str, int]:
     """Text and precedence of `op` applied to already-printed arguments."""
-    spec = OPS[op]
+    spec = OPS.get(op)
+    if spec is None:  # an array op (issue 15): printed by gradcli/arrays/names.py
+        from gradcli.arrays.names import format_array_op
+
+        return format_array_op(op, kids)
     if not spec.infix:
         return f"{op}({', '.join(t for t, _ in kids)})", 9
     p = spec.prec

@@ -63,6 +63,12 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool, exact: bool
     if batch == "-" and file == "-":
         raise InputError("--file - and --batch - cannot both read standard input")
     source, raw = split_args(args, file)
+    if any(t.lstrip()[:1] in ("[", "@") for t in raw.values()):  # an array value: issue 15
+        from gradcli.commands.arrays import eval_arrays, read_values, refuse_options
+
+        refuse_options(batch=batch, exact=exact, order=order, direction=direction)
+        return eval_arrays(source, read_values(raw), check=not no_check, convention=subgradient,
+                           fmt=fmt, digits=digits, quiet=quiet, wrt=wrt)
     if batch is not None or any(":" in t or "," in t for t in raw.values()):
         from gradcli.batch import eval_batch
         from gradcli.grid import is_grid
@@ -103,7 +109,16 @@ def command(args: tuple[str, ...], file: str | None, no_check: bool, exact: bool
         for w in taylor.evaluation.warnings:
             warn(w)
         return show(taylor_result(taylor, None), fmt, digits, quiet, wrt)
-    ev = evaluate(source, values, check=not no_check, convention=subgradient)
+    from gradcli.parser import has_array_ops, parse
+
+    tape = parse(source, known=values, arrays=True)  # array syntax read: issue 15
+    if has_array_ops(tape):  # NumPy and gradcli/arrays/ only now
+        from gradcli.commands.arrays import eval_arrays, refuse_options
+
+        refuse_options(direction=direction)
+        return eval_arrays(tape, values, check=not no_check, convention=subgradient, fmt=fmt,
+                           digits=digits, quiet=quiet, wrt=wrt)
+    ev = evaluate(tape, values, check=not no_check, convention=subgradient)
     for w in ev.warnings:
         warn(w)
     d = None

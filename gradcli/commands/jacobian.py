@@ -51,8 +51,24 @@ def command(args: tuple[str, ...], file: str | None, direction: str | None, no_c
     from gradcli.render.eval import point_result
 
     source, raw = split_args(args, file)
+    if any(t.lstrip()[:1] in ("[", "@") for t in raw.values()):  # an array value: issue 15
+        from gradcli.commands.arrays import jacobian_arrays_command, read_values, refuse_options
+
+        refuse_options(direction=direction)
+        return jacobian_arrays_command(source, read_values(raw), check=not no_check,
+                                       convention=subgradient, fmt=fmt, digits=digits,
+                                       quiet=quiet, wrt=wrt)
     values = {name: parse_value(name, text) for name, text in raw.items()}
-    ev = evaluate(source, values, check=not no_check, convention=subgradient)
+    from gradcli.parser import has_array_ops, parse
+
+    tape = parse(source, known=values, arrays=True)  # array syntax read: issue 15
+    if has_array_ops(tape):  # NumPy and gradcli/arrays/ only now
+        from gradcli.commands.arrays import jacobian_arrays_command, refuse_options
+
+        refuse_options(direction=direction)
+        return jacobian_arrays_command(tape, values, check=not no_check, convention=subgradient,
+                                       fmt=fmt, digits=digits, quiet=quiet, wrt=wrt)
+    ev = evaluate(tape, values, check=not no_check, convention=subgradient)
     for w in ev.warnings:
         warn(w)
     d = directional(ev, direction, not no_check) if direction is not None else None
