@@ -112,12 +112,12 @@ def _zero(exact: bool) -> Any:
     return Fraction(0) if exact else 0.0
 
 
-def explain(source: str, values: dict[str, Any], exact: bool = False) -> Ledger:
+def explain(source: str | Tape, values: dict[str, Any], exact: bool = False) -> Ledger:
     """The ledger of one evaluation at a point (values as floats, or exact ones)."""
     from gradcli.parser import parse
     from gradcli.pipeline import missing_error
 
-    tape = parse(source, known=values)
+    tape = parse(source, known=values) if isinstance(source, str) else source
     missing = [n for n in tape.variables if n not in values]
     if missing:
         raise missing_error(tape, missing, values)

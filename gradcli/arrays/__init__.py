@@ -19,7 +19,9 @@ How an array graph is represented (plain data, for the views built on it):
   every op, written once), engine.py (the forward and reverse sweeps: plain loops),
   check.py (finite differences per element, or random directions for big inputs),
   pipeline.py (evaluate_arrays, jacobian_arrays → ArrayEvaluation / ArrayJacobian),
-  gradcli/render/arrays.py (tables, JSON, CSV, plain, -q).
+  gradcli/render/arrays.py (tables, JSON, CSV, plain, -q); ledger.py (explain and graph:
+  each edge's vector-Jacobian product as a rule with its factors, gradcli/render/
+  arrays_explain.py and arrays_graph.py print it).
 
 NumPy is imported only by values.py, table.py and what uses them, and only when an
 array appears: the scalar path never imports this package's NumPy modules.

@@ -82,3 +82,39 @@ def jacobian_arrays_command(source: str | Tape, values: Mapping[str, Any], *, ch
     for w in ev.warnings:
         warn(w)
     return show(jacobian_result(ev), fmt, digits, quiet, wrt)
+
+
+def explain_arrays(source: str | Tape, values: Mapping[str, Any], *, exact: bool, fmt: str,
+                   digits: int | None, quiet: bool, wrt: tuple[str, ...]) -> int:
+    """`gradcli explain` with arrays: the backward ledger in matrix form."""
+    from gradcli.arrays.values import need_numpy
+
+    need_numpy()
+    refuse_options(exact=exact)
+    from gradcli.arrays.ledger import array_ledger
+    from gradcli.reading import read_as
+    from gradcli.render import Result
+
+    tape = array_tape(source, values) if isinstance(source, str) else source
+    ledger = array_ledger(tape, values)
+    for w in ledger.warnings:
+        warn(w)
+    return show(Result("arrays_explain", ledger, list(ledger.env), read_as(tape),
+                       list(ledger.notes)), fmt, digits, quiet, wrt)
+
+
+def graph_arrays(tape: Tape, values: Mapping[str, Any] | None, max_rows: int) -> Any:
+    """`gradcli graph` with arrays: the Result to draw (shapes on every node and edge)."""
+    from gradcli.arrays.values import need_numpy
+
+    need_numpy()
+    from gradcli.reading import read_as
+    from gradcli.render import Result
+    from gradcli.render.arrays_graph import array_picture
+
+    pic = array_picture(tape, values)
+    notes = [] if pic.ledger is None else list(pic.ledger.notes)
+    for w in [] if pic.ledger is None else pic.ledger.warnings:
+        warn(w)
+    return Result("arrays_graph", pic, read_as=read_as(tape), notes=notes,
+                  extra={"max_rows": max_rows})

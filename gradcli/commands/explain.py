@@ -31,6 +31,8 @@ def command(args: tuple[str, ...], file: str | None, exact: bool, fmt: str,
           --x1 1 --x2 2 --w1 1 --w2 2 --w3 3
       gradcli explain "log(3x^2 + 5x y)" --x 2 --y 3 --exact
       gradcli explain "sin(x)*x" --x 1 --format json
+      gradcli explain "sum((W@x + b - y)^2)" --W "[[1, 2], [3, 4]]" --x "[1, 1]" \\
+          --b "[0.5, 0.5]" --y "[1, 2]"
 
     Exit status: 0 fine, 2 bad input, 3 a math domain error at the point.
     """
@@ -40,6 +42,11 @@ def command(args: tuple[str, ...], file: str | None, exact: bool, fmt: str,
     from gradcli.render import Result
 
     source, raw = split_args(args, file)
+    if any(t.lstrip()[:1] in ("[", "@") for t in raw.values()):  # an array value: issue 15
+        from gradcli.commands.arrays import explain_arrays, read_values
+
+        return explain_arrays(source, read_values(raw), exact=exact, fmt=fmt, digits=digits,
+                              quiet=quiet, wrt=wrt)
     if exact:
         from gradcli.exact import parse_exact
 
@@ -48,7 +55,15 @@ def command(args: tuple[str, ...], file: str | None, exact: bool, fmt: str,
         from gradcli.pipeline import parse_value
 
         values = {n: parse_value(n, t) for n, t in raw.items()}
-    ledger = explain(source, values, exact=exact)
+    from gradcli.parser import has_array_ops, parse
+
+    tape = parse(source, known=values, arrays=True)  # array syntax read: issue 15
+    if has_array_ops(tape):
+        from gradcli.commands.arrays import explain_arrays
+
+        return explain_arrays(tape, values, exact=exact, fmt=fmt, digits=digits, quiet=quiet,
+                              wrt=wrt)
+    ledger = explain(tape, values, exact=exact)
     for message in unused_values(ledger.tape, values):
         warn(message)
     return show(Result("explain", ledger, list(ledger.tape.variables), read_as(ledger.tape),

@@ -58,26 +58,38 @@ def command(args: tuple[str, ...], file: str | None, fmt: str | None, output: st
       gradcli graph "x*y + sin(x)"
       gradcli graph "log(3*x^2 + 5*x*y)" --x 2 --y 3 --format mermaid
       gradcli graph "w*x + b" --w 2 --x 3 --b 1 --output graph.svg
+      gradcli graph "sum(tanh(W @ x))" --W "[[1, 2], [3, 4]]" --x "[1, -1]"
 
     Exit status: 0 fine, 2 bad input (or Graphviz missing for --output .svg/.png/.pdf),
     3 a math domain error at the point.
     """
     from gradcli.graphtext import picture
-    from gradcli.parser import parse
+    from gradcli.parser import has_array_ops, parse
     from gradcli.pipeline import parse_value
     from gradcli.reading import read_as
     from gradcli.render import Options, Result
 
     kind = _kind(fmt, output)
     source, raw = split_args(args, file)
-    values = {name: parse_value(name, text) for name, text in raw.items()}
-    tape = parse(source, known=values)
+    if any(t.lstrip()[:1] in ("[", "@") for t in raw.values()):  # an array value: issue 15
+        from gradcli.commands.arrays import read_values
+
+        values = read_values(raw)
+    else:
+        values = {name: parse_value(name, text) for name, text in raw.items()}
+    tape = parse(source, known=values, arrays=True)
+    at = None if not values and tape.variables else values
     # no values at all: the structure only (a constant expression still has numbers)
-    pic = picture(tape, None if not values and tape.variables else values)
-    for w in pic.warnings:
-        warn(w)
-    result = Result("graph", pic, read_as=read_as(tape), notes=list(pic.notes),
-                    extra={"max_rows": max_rows})
+    if has_array_ops(tape) or any(hasattr(v, "shape") for v in values.values()):
+        from gradcli.commands.arrays import graph_arrays
+
+        result = graph_arrays(tape, at, max_rows)
+    else:
+        pic = picture(tape, at)
+        for w in pic.warnings:
+            warn(w)
+        result = Result("graph", pic, read_as=read_as(tape), notes=list(pic.notes),
+                        extra={"max_rows": max_rows})
     if output is None:
         return show(result, kind, digits, False, ())
     if kind in RENDERED:
