@@ -301,7 +301,13 @@ def _number_cases() -> list[tuple[str, list[str], set[int], str]]:
     n = 200
     quad = " + ".join([f"x{i}^2" for i in range(n)] + [f"x{i}*x{i + 1}" for i in range(n - 1)])
     squarings = "a0 = x; " + "; ".join(f"a{i} = a{i - 1}*a{i - 1}" for i in range(1, 21))
+    sum1000 = "+".join(f"sin({i}*x)" for i in range(1, 334))
     return [
+        ("`check` at its budget: 187 points × 1,334 nodes, a wrong answer (was 1,000,000: "
+         "about 28 s of CPU)", ["check", sum1000, "--wrt", "x", "--expect", "cos(x)",
+                                "--points", "187"], {1}, "each point read twice in mpmath"),
+        ("`eval` through 20 squarings at 0.999 (was 0 and 'passed')",
+         ["eval", squarings, "--x", "0.999"], {1}, "underflow: note, check fails"),
         ("`hessian` of a quadratic in 200 variables (was 20 s)",
          ["hessian", quad, *(f"x{i}={0.1 * i:.1f}" for i in range(n)), "--format", "json"],
          {0}, "Householder + QL eigenvalues"),

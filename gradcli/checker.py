@@ -181,6 +181,7 @@ class Judge:
         self.p = p
         self.exact_ok = rational(p.base) and rational(p.g)
         self._ariths: dict[int, Arith] = {}
+        self.spent = 0.0  # nodes read at high precision, weighted by digits (limits.py)
 
     def arith(self, dps: int) -> Arith:
         if dps not in self._ariths:
@@ -217,6 +218,8 @@ class Judge:
         """Both sides at `point` with `dps` digits (0: exactly); raises _Skip."""
         a = self.arith(dps)
         p = self.p
+        # mpmath costs about the same up to ~120 digits, then grows faster than the digits
+        self.spent += (len(p.base) + len(p.g)) * max(1.0, dps / 120) ** 1.5
         notes: list[Note] = []
         try:
             with a:
@@ -393,6 +396,10 @@ def check_one(f: Tape, wrt: str | Sequence[str], expect: str, points: int = 200,
     spec = _spec_of(f, wrt)
     g = _answer(f, expect)
     base = f if len(spec) == 1 else lower_order(f, spec[:-1])
+    from gradcli.limits import check_budget, precise_budget
+
+    if base is not f:  # a higher order: the points sweep the derivative of the order before
+        check_budget(points, len(pinned or ()), len(base) + len(g))
     problem = Problem(f, spec, base, g)
     verdict = Verdict(",".join(spec), expect, derivative_formula(problem), answer=g,
                       problem=problem)
@@ -429,6 +436,7 @@ def check_one(f: Tape, wrt: str | Sequence[str], expect: str, points: int = 200,
             if is_pin:
                 raise InputError(f"at the --at point {point_text(env)} the two sides cannot "
                                  f"be told equal or apart with up to {MAX_DPS} digits") from None
+        precise_budget(judge.spent, len(verdict.samples), points)
     if not verdict.samples and verdict.undefined_answer == 0:
         if skipped >= MAX_SKIPS:
             raise InputError(f"found no point where the two sides can be compared: their "

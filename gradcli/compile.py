@@ -21,6 +21,7 @@ from typing import Any
 from gradcli.cancellation import SUSPECT
 from gradcli.ops import NUM, OPS
 from gradcli.tape import CONST, VAR, Tape, needs_grad
+from gradcli.underflow import EXACT, TINY
 
 MAX_COMPILED_NODES = 20_000  # past this, compiling costs more than it saves on a batch
 
@@ -58,10 +59,12 @@ def generate(tape: Tape) -> tuple[str, dict[str, Any]]:
     ops, args = tape.ops, tape.args
     nvars = list(tape.variables.values())
     param = {node: f"v{k}" for k, node in enumerate(nvars)}
-    namespace: dict[str, Any] = {"Fallback": Fallback, "M": NUM, "isfinite": math.isfinite}
+    namespace: dict[str, Any] = {"Fallback": Fallback, "M": NUM, "isfinite": math.isfinite,
+                                 "TINY": TINY}
     lines = [f"def kernel({', '.join(param.values())}):"]
     body: list[str] = []
     checked: list[str] = []  # every value and adjoint: their sum is finite iff all are
+    small: list[str] = []  # values and gradients that may have underflowed (0, subnormal)
 
     def val(i: int) -> str:
         return param.get(i, f"n{i}")
@@ -83,16 +86,24 @@ def generate(tape: Tape) -> tuple[str, dict[str, Any]]:
             namespace[f"f_{name}"] = OPS[op].fn
             body.append(f"n{i} = f_{name}({', '.join(a)})")
         checked.append(f"n{i}")
+        if op not in EXACT:
+            small.append(f"n{i}")
     need = needs_grad(tape)
     results = [val(o) for o in tape.outputs]
     for k, out in enumerate(tape.outputs):
         adj, grads = _reverse(tape, k, out, need, val, namespace, body)
         checked.extend(adj)
         results.extend(grads)
+        small.extend(grads)
     # one sum instead of a test per node: inf or nan anywhere makes it non-finite
     # (a spurious overflow of the sum only sends the row to the interpreter)
     for start in range(0, len(checked), 250):  # flat tuples: no deep expression to compile
         body.append(f"if not isfinite(sum(({', '.join(checked[start:start + 250])},))): "
+                    "raise Fallback")
+    # 0 or subnormal from a product, a function or a gradient: the interpreter decides
+    # whether it underflowed (gradcli/underflow.py) and notes it
+    for start in range(0, len(small), 250):
+        body.append(f"if min(map(abs, ({', '.join(small[start:start + 250])},))) < TINY: "
                     "raise Fallback")
     body.append(f"return ({', '.join(results)},)")
     lines.extend("    " + b for b in body)
@@ -256,6 +267,17 @@ def _ties(extreme: Any, xs: Sequence[Any]) -> Any:
     return count > 1
 
 
+def _under(np: Any, result: Any, *factors: Any) -> Any:
+    """Rows where `result` is 0 or subnormal and none of `factors` is 0: an underflow
+    that the interpreter must judge (gradcli/underflow.py)."""
+    small = np.abs(result) < TINY
+    if not np.any(small):
+        return False
+    for f in factors:
+        small = small & (f != 0)
+    return small
+
+
 def vectorizable(tape: Tape, nps: Any) -> bool:
     """Whether every op of the tape has a NumPy form and a vector singular test."""
     if nps is None:
@@ -291,6 +313,8 @@ def vectorized(tape: Tape, columns: Sequence[Any], nps: Any) -> tuple[list[Any],
             else:
                 vals[i] = nps.fns[op](*[vals[j] for j in args[i]])
                 bad |= ~np.isfinite(vals[i])
+                if op not in EXACT:  # 0 or subnormal from arguments that are not
+                    bad |= _under(np, vals[i], *[vals[j] for j in args[i]])
         results: list[Any] = [vals[o] for o in tape.outputs]
         for out in tape.outputs:
             adj: list[Any] = [None] * len(ops)
@@ -321,6 +345,8 @@ def vectorized(tape: Tape, columns: Sequence[Any], nps: Any) -> tuple[list[Any],
                 elif op == "mul":
                     add(a[0], g * argv[1], mg * np.abs(argv[1]))
                     add(a[1], g * argv[0], mg * np.abs(argv[0]))
+                    bad |= _under(np, g * argv[1], g, argv[1]) | _under(np, g * argv[0], g,
+                                                                        argv[0])
                 elif op == "sub":
                     add(a[0], g, mg)
                     add(a[1], g, mg, -1)
@@ -331,6 +357,7 @@ def vectorized(tape: Tape, columns: Sequence[Any], nps: Any) -> tuple[list[Any],
                     my = mg / np.abs(argv[1])
                     add(a[0], gy, my)
                     add(a[1], gy * vals[i], my * np.abs(vals[i]), -1)
+                    bad |= _under(np, gy, g) | _under(np, gy * vals[i], gy, vals[i])
                 else:
                     if op in nps.singular:
                         bad |= nps.singular[op](*argv)
@@ -339,6 +366,10 @@ def vectorized(tape: Tape, columns: Sequence[Any], nps: Any) -> tuple[list[Any],
                         OPS[op].partials(nps.m, vals[i], *argv)
                     for j, p in zip(a, partials, strict=False):
                         add(j, g * p, mg * np.abs(p))
+                        if need[j]:
+                            bad |= _under(np, g * p, g, p)
+                            if op not in EXACT:
+                                bad |= _under(np, p, *argv)
                 for j in a:
                     if need[j]:
                         bad |= ~np.isfinite(adj[j])

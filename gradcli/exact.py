@@ -119,6 +119,25 @@ def _inexact(name: str) -> Callable[..., Value]:
     return f
 
 
+def _log_of(name: str, base: float) -> Callable[..., Value]:
+    """log, log2, log10 of a fraction past a double's range (2^-2048 is 0 as a double,
+    and log(0) raised, so x^2's partial in its exponent made the whole sweep undefined):
+    Python's math.log takes integers of any size."""
+    inexact = _inexact(name)
+
+    def f(x: Value) -> Value:
+        if isinstance(x, Fraction) and x > 0:
+            try:
+                if 0 < float(x) < math.inf:
+                    return inexact(x)
+            except OverflowError:
+                pass
+            return (math.log(x.numerator) - math.log(x.denominator)) / base
+        return inexact(x)
+
+    return f
+
+
 def _exact_or(name: str, exact: Callable[..., Value]) -> Callable[..., Value]:
     inexact = _inexact(name)
     return lambda *xs: exact(*xs) if all(isinstance(x, Fraction) for x in xs) else inexact(*xs)
@@ -128,7 +147,8 @@ FNS: dict[str, Callable[..., Value]] = {name: _inexact(name) for name in OPS}
 FNS.update({
     "add": _checked(lambda x, y: x + y), "sub": _checked(lambda x, y: x - y),
     "mul": _checked(lambda x, y: x * y), "div": _checked(_div), "neg": lambda x: -x,
-    "pow": _checked(_pow), "sqrt": _sqrt, "sign": _sign,
+    "pow": _checked(_pow), "sqrt": _sqrt, "sign": _sign, "log": _log_of("log", 1.0),
+    "log2": _log_of("log2", math.log(2)), "log10": _log_of("log10", math.log(10)),
     "abs": _exact_or("abs", abs), "step": _exact_or("step", lambda x: Fraction(int(x > 0))),
     "relu": _exact_or("relu", lambda x: max(x, Fraction(0))),
     # the extreme argument itself, exact or not: the tie test compares it with each argument

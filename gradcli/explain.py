@@ -149,6 +149,10 @@ def explain(source: str | Tape, values: dict[str, Any], exact: bool = False) -> 
         grad = {n: ledger.adjoints[i] for n, i in tape.variables.items()}
         ledger.notes += [n.message for n in underflow_notes(tape, env, vals[out], grad,
                                                               "torch")]
+    else:  # digits lost to underflow, as eval notes them (gradcli/underflow.py)
+        from gradcli.underflow import notes_at
+
+        ledger.notes += notes_at(tape, vals, ledger.adjoints, env, out)
     return ledger
 
 

@@ -22,6 +22,7 @@ from gradcli.linalg import EigenvalueOverflow, Matrix, definiteness, symmetric_e
 from gradcli.pipeline import Evaluation, evaluate
 from gradcli.reverse import Note, reverse
 from gradcli.tape import Tape, needs_grad
+from gradcli.underflow import derived
 
 # The budget.  The work is n forward-over-reverse sweeps and n columns of checking
 # sweeps over the tape (n × nodes), plus O(n³) for the eigenvalues: a quadratic in
@@ -124,8 +125,9 @@ def hessian(tape: Tape, values: Mapping[str, float], *, check: bool = True,
     sym = [[_mean(raw[i][j], raw[j][i]) for j in range(n)] for i in range(n)]
     result = HessianResult(ev, names, sym, asym, notes, eigenvalues=_eigenvalues(tape, sym))
     if check:
-        result.checks = check_hessian(tape, ev.env, names, sym, at_kink=bool(notes),
-                                      convention=convention)
+        result.checks = [derived(ev, row, checks) for row, checks in  # lost to underflow
+                         zip(sym, check_hessian(tape, ev.env, names, sym, at_kink=bool(notes),
+                                                convention=convention), strict=True)]
     return result
 
 

@@ -19,7 +19,10 @@ MAX_LINE = 1 << 20  # characters in one line of a batch (a CSV/TSV row)
 MAX_VALUE = 10_000  # characters in one value or batch cell (a number or pi/4)
 MAX_FORMULA_TREE = 400_000  # nodes of a derivative written out as a tree (diff, check)
 MAX_CHECK_WORK = 2_000_000  # outputs × variables × nodes for eval/jacobian's fd check
-MAX_CHECK_POINTS = 1_000_000  # points × nodes for `check` (its points, F, G together)
+# points × nodes for `check` (its points; F, or the derivative of the order before, and
+# G; summed over each --wrt): every point is judged at 15+ digits in mpmath, ~30 µs a
+# node when the answer is wrong (two readings), so the limit costs about 8 s
+MAX_CHECK_POINTS = 250_000
 MAX_GRID = 100_000_000  # points of a grid (every combination of --x 0:1:0.1 ...)
 
 
@@ -50,3 +53,25 @@ def formula_budget(tape: Tape) -> None:
     """Refuse a derivative (a symbolic tape) too long to print, before simplifying it."""
     over("the derivative written out, in nodes,", tree_size(tape, 10 * MAX_FORMULA_TREE + 1),
          MAX_FORMULA_TREE, "gradcli eval gives its value at a point", capped=True)
+
+
+def check_budget(points: int, pinned: int, size: int) -> None:
+    """Refuse a `check` whose (points + --at points) × nodes is past MAX_CHECK_POINTS,
+    naming the --points that fits."""
+    over(f"--points × nodes ({points + pinned:,} points × {size:,} nodes)",
+         (points + pinned) * size, MAX_CHECK_POINTS,
+         f"use --points {max(1, MAX_CHECK_POINTS // max(1, size) - pinned)} or fewer for "
+         "this expression")
+
+
+def precise_budget(spent: float, done: int, points: int) -> None:
+    """Refuse a `check` whose readings in mpmath have cost more than two readings of every
+    point at its budget: points whose values span hundreds of digits are read with that
+    many (up to 3,000), each costing many times a plain one."""
+    from gradcli.errors import InputError
+
+    if spent > 2 * MAX_CHECK_POINTS:
+        raise InputError(f"the check's high-precision readings are past their budget after "
+                         f"{done:,} of {points:,} points (the values span many digits)",
+                         hint=f"use --points {max(1, done - 1)} or fewer, or pin points with "
+                              "--at; see 'Budgets' in the README")

@@ -27,6 +27,7 @@ from gradcli.tape import (
     reaches,
     unused_steps,
 )
+from gradcli.underflow import review as underflow_review
 
 
 @dataclass
@@ -147,9 +148,12 @@ def value_typo(text: str) -> tuple[str, int] | None:
         while k < n and text[k] in " \t":
             k += 1
         word = re.match(r"[^\W\d_]+", text[k:])  # the letters after the number, if any
-        if not m.group(1) and word and set(word.group()) <= {"e", "E"}:
+        if word and set(word.group()) <= {"e", "E"}:
             # `2e`, `2e*3`, `2 e 3`, `2ee`: an exponent marker without its exponent, or
             # digits and Euler's e side by side; read as 2·e they are a silent misreading
+            if m.group(1):  # 1e5 e: it has its exponent
+                return (f"a number and e side by side: {num}{text[j:k]}{word.group()} (write "
+                        f"{num}*e for {num}·e)"), k
             return (f"{num}{text[j:k]}{word.group()} has an exponent marker without its "
                     f"exponent, or a number and e side by side (write {num}e3 for "
                     f"{num}·10³, or {num}*e for {num}·e)"), k
@@ -365,4 +369,5 @@ def evaluate(source: str | Tape, values: Mapping[str, float], *, check: bool = T
             result.checks.append(fd_check(_output_at(tape, out), env, result.gradient_of(k),
                                           at_kink=bool(notes), kinks=can_kink(tape.ops)))
     review(result, convention)  # digits lost to cancellation: a note, and no pass
+    underflow_review(result, convention)  # digits lost to underflow: the same
     return result

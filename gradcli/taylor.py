@@ -33,6 +33,7 @@ from gradcli.ops import OPS
 from gradcli.pipeline import Evaluation, evaluate
 from gradcli.reverse import Note
 from gradcli.tape import Tape
+from gradcli.underflow import derived
 
 MAX_ORDER = 30  # plenty for a Taylor polynomial; keeps a typo (--order 3000) from hanging
 EXACT_DENOMINATOR = 1000
@@ -115,6 +116,7 @@ def derivatives(tape: Tape, values: Mapping[str, float], order: int, *,
             result.checks.append(check_one(partial(_kth, tape, name, k - 1, sweeps, order),
                                            ev.env, name, ds[k], at_kink=bool(ev.notes),
                                            kinks=can_kink(tape.ops)))
+    result.checks = derived(ev, ds, result.checks)  # no pass for digits lost to underflow
     return result
 
 

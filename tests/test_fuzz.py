@@ -151,6 +151,8 @@ def _typo(text: str, how: int, a: str) -> str:
         return f"{text}e{a}x" if "e" not in text.lower() else f"{text}e"  # letter after exp.
     if how == 4:
         return text[:at] + "_" + text[at:] if at else f"{text}_{a}"
+    if how == 6:  # an exponent marker without its exponent, or a number and e side by side
+        return f"{text}e" if "e" not in text.lower() else f"{text} e {a}"
     return text[:at] + chr(ord(text[at]) + 0xFEE0) + text[at + 1:]  # a full-width digit
 
 
@@ -181,7 +183,7 @@ def test_a_number_reads_back_as_itself(text: str) -> None:
         assert parse_value("x", text) == v
 
 
-@given(_number_text, st.integers(0, 5), _digits)
+@given(_number_text, st.integers(0, 6), _digits)
 def test_a_typo_in_a_number_is_refused(text: str, how: int, other: str) -> None:
     assert _is_refusal("x", _typo(text, how, other))
 
@@ -321,3 +323,56 @@ def test_numpy_batches_are_bit_identical_to_eval(text: str,
     from test_hostile_numbers import numpy_vs_interpreter
 
     numpy_vs_interpreter(text, [{"x": x, "y": y} for x, y in points])
+
+
+# ---------------------------------------------------------------- underflow
+# (a value or a slope that became 0 or subnormal from nonzero inputs has lost its digits:
+# a note, and a check that does not pass; the truth from the checker's own 60-digit
+# arithmetic, gradcli/precise.py, which reads constants from their text)
+
+_SHRINK = ["({})*1e-300*1e-30", "exp(-800*(1 + ({})^2))", "(1e-160*({}))*(1e-160*({}))",
+           "(({})^2 + 1)^-600", "1e-170*atan(1e170*({}))", "({})*(1e-200*x)*(1e-200*y)",
+           "sigmoid(-(800 + ({})^2))", "1e-300/(1e30 + ({})^2)"]
+
+
+@given(expressions, st.sampled_from(_SHRINK), st.floats(-3, 3), st.floats(-3, 3))
+def test_underflow_is_never_a_passing_zero(text: str, shrink: str, x: float, y: float) -> None:
+    from fractions import Fraction
+
+    from gradcli.precise import Arith
+    from gradcli.underflow import REPORT, Underflow, digits_lost, tiny
+
+    f = shrink.format(text, text)
+    values = {n: v for n, v in (("x", x), ("y", y)) if n in f}
+    try:
+        r = evaluate(f, values)
+    except DomainError:
+        return
+    if any(not isinstance(n, Underflow) and "cancel" not in n.message for n in r.notes):
+        return  # a kink or 0^0: a convention, not this property
+    sweeps = []
+    for dps in (60, 100):  # a truth only where 60 and 100 digits agree (not their rounding)
+        try:
+            with Arith(dps) as a:
+                env = a.point({n: Fraction(v) for n, v in r.env.items()})
+                vals = a.values(r.tape, env)
+                sweeps.append((vals[r.tape.outputs[-1]],
+                               {n: a.slope(r.tape, vals, n) for n in r.env}, vals))
+        except (ArithmeticError, ValueError, TypeError, DomainError):
+            return  # the high-precision sweep has no answer here: nothing to compare
+    (true_value, true_grad, vals), (value100, grad100, _) = sweeps
+    if any(abs(a - b) > 1e-10 * abs(b) for a, b in [(true_value, value100),
+                                                     *((true_grad[n], grad100[n]) for n in r.env)]):
+        return
+    for v, t in zip(r.values, vals, strict=True):  # cot(pi): the double pi, not underflow
+        if not tiny(v) and digits_lost(float(v), t) > 6:
+            return
+    flagged = [n for n in r.notes if isinstance(n, Underflow)]
+    assert r.check is not None
+    if tiny(r.value) and digits_lost(float(r.value), true_value) >= REPORT + 1:
+        assert flagged, (f, values, r.value, true_value)
+        assert all(p.verdict != "ok" for p in r.check.partials.values()), (f, values)
+    for name, g in r.gradient.items():
+        if tiny(g) and digits_lost(float(g), true_grad[name]) >= REPORT + 1:
+            assert flagged, (f, values, name, g, true_grad[name])
+            assert r.check.partials[name].verdict != "ok", (f, values, name)

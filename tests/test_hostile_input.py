@@ -43,8 +43,8 @@ def assert_refused(r: subprocess.CompletedProcess[str]) -> str:
 
 # ---------------------------------------------------------------- invisible characters
 
-INVISIBLE = ["\u202e", "\u202d", "\u2066", "\u2069", "\u200f", "\u061c", "\u200b", "\ufeff",
-             "\u2028", "\u2029", "\x1b", "\x9b", "\u2062", "\U000e0041"]
+# through the command line, one of each kind (clean() itself is held to every character)
+INVISIBLE = ["\u202e", "\u2066", "\u200b", "\ufeff", "\u2028", "\x1b", "\U000e0041"]
 
 
 def visible(text: str) -> bool:
@@ -58,7 +58,7 @@ def test_control_pattern_is_the_unicode_database() -> None:
               if unicodedata.category(chr(c)) in ("Cc", "Cf", "Zl", "Zp", "Cs")
               and chr(c) not in "\n\t" and not CONTROL.fullmatch(chr(c))]
     assert missed == []
-    assert visible(clean("".join(INVISIBLE)))
+    assert visible(clean("".join(INVISIBLE) + "\u202d\u2069\u200f\u061c\x9b\u2062"))
 
 
 @pytest.mark.parametrize("ch", INVISIBLE)
@@ -112,7 +112,7 @@ def test_shorten_bounds_the_text_and_keeps_short_text(text: str) -> None:
 # ---------------------------------------------------------------- typo'd values
 
 @pytest.mark.parametrize("value", ["2e", "2E", "2e ", " 2e", "2ee", "2e*3", "2e+", ".5e", "2 e",
-                                   "2 e 3", "2 e+3", "2e 3", "1e5e", "-2e", "3 E"])
+                                   "2 e 3", "2 e+3", "2e 3", "1e5e", "-2e", "3 E", "1e5 e"])
 def test_a_number_then_a_bare_exponent_marker_is_a_typo(value: str) -> None:
     line = assert_refused(run("eval", "x", "--x", value))
     assert "write" in line  # how to write it
@@ -193,3 +193,42 @@ def test_cube_root_and_its_slope_through_the_command_line(expr: str, x: int, roo
     data = json.loads(r.stdout)
     assert data["value"] == root
     assert data["gradient"]["x"] == 1 / (3 * root * root)  # (1/3) x^(-2/3), exactly rounded
+
+
+# ---------------------------------------------------------------- the check's budget
+
+SUM333 = "+".join(f"sin({i}*x)" for i in range(1, 334))  # 1,334 nodes
+
+
+def test_check_budget_names_the_points_that_fit() -> None:
+    from gradcli.limits import MAX_CHECK_POINTS
+
+    size = 1334 + 4  # F, and G = cos(x) (its 2 nodes) once per --wrt: here one
+    fits = MAX_CHECK_POINTS // (size - 2)
+    line = assert_refused(run("check", SUM333, "--wrt", "x", "--expect", "cos(x)",
+                              "--points", str(fits + 1)))
+    assert f"--points {fits} " in line
+
+
+def test_check_budget_counts_each_wrt_and_a_higher_orders_derivative() -> None:
+    from gradcli.limits import MAX_CHECK_POINTS
+    from gradcli.parser import parse
+
+    f = "+".join(f"sin({i}*x*y)" for i in range(1, 60))
+    one = MAX_CHECK_POINTS // (len(parse(f)) + 1)  # G = 0 is one node
+    assert_refused(run("check", f, "--wrt", "x", "--expect", "0", "--points", str(one + 1)))
+    twice = ["--wrt", "x", "--expect", "0", "--wrt", "y", "--expect", "0"]
+    line = assert_refused(run("check", f, *twice, "--points", str(one)))  # F counted twice
+    assert f"--points {one // 2} " in line or f"--points {one // 2 - 1} " in line
+    # the second derivative's formula is larger than F: it is what the points sweep
+    assert_refused(run("check", f, "--wrt", "x", "--order", "2", "--expect", "0",
+                       "--points", str(one)))
+
+
+def test_high_precision_readings_have_a_budget_too() -> None:
+    from gradcli.errors import InputError
+    from gradcli.limits import MAX_CHECK_POINTS, precise_budget
+
+    precise_budget(2 * MAX_CHECK_POINTS, 10, 100)  # at the limit: fine
+    with pytest.raises(InputError):
+        precise_budget(2 * MAX_CHECK_POINTS + 1, 10, 100)

@@ -87,14 +87,13 @@ def command(args: tuple[str, ...], file: str | None, expect: tuple[str, ...],
         raise InputError(f"{len(names)} --wrt but {len(expect)} --expect; give one --expect "
                          "per --wrt, in the same order")
     pinned = parse_points(at)
-    from gradcli.limits import MAX_CHECK_POINTS, over
+    from gradcli.limits import check_budget
 
-    size = len(tape) + sum(len(parse(g)) for g in expect)
-    over(f"--points × nodes ({points + len(pinned):,} points × {size:,} nodes)",
-         (points + len(pinned)) * size, MAX_CHECK_POINTS,
-         f"use --points {max(1, MAX_CHECK_POINTS // size - len(pinned))} or fewer "
-         "for this expression")
     wanted = specs(tape, names, order)  # x, x N times (--order N), or x,y (mixed)
+    # every pair is checked at every point: F once per --wrt (a higher order's base
+    # is counted again once built: gradcli/checker.py)
+    check_budget(points, len(pinned), len(wanted) * len(tape) + sum(len(parse(g))
+                                                                    for g in expect))
     verdicts = [check_one(tape, s, g, points=points, seed=seed, pinned=pinned, fixed=fixed)
                 for s, g in zip(wanted, expect, strict=True)]
     f = tape.output_names[-1] if tape.output_names and tape.output_names[-1].isidentifier() \

@@ -132,7 +132,7 @@ def eval_plain(ev: Evaluation, digits: int | None = None,
             if wrt is None or name in wrt:
                 lines.append(f"{prefix}d/d{name} = {fmt(g, digits)}")
     if ev.check is not None:
-        lines.append("check = " + ("passed" if all(c.passed for c in ev.checks) else "FAILED"))
+        lines.append("check = " + check_word(ev.checks, "FAILED"))
     lines.extend(f"note: {n.message}" for n in ev.notes)
     return lines
 
@@ -220,8 +220,10 @@ def eval_tables(ev: Evaluation, digits: int | None = 10, width: int | None = Non
             console.print(inputs)
             console.print(Text(f"{f} = {fmt(ev.value, digits)}", style="bold"))
         if check is not None:
-            n_ok = sum(p.passed for p in check.partials.values())
-            word = "passed" if check.passed else "FAILED"
+            unsure = any(p.verdict == "inconclusive" for p in check.partials.values())
+            n_ok = sum(p.passed and p.verdict != "inconclusive" for p in check.partials.values())
+            # digits lost (cancellation, underflow) leave a check inconclusive: never "passed"
+            word = "FAILED" if not check.passed else "inconclusive" if unsure else "passed"
             console.print(f"check: {word} ({n_ok} of {len(check.partials)} partials agree "
                           "with finite differences)")
         for note in ev.notes:
@@ -258,6 +260,14 @@ def eval_row(ev: Evaluation, wrt: list[str] | None = None) -> list[Any]:
         row.append(ev.values[out])
         row.extend(g for n, g in ev.gradient_of(k).items() if wrt is None or n in wrt)
     if ev.checks:
-        row.append("passed" if all(c.passed for c in ev.checks) else "failed")
+        row.append(check_word(ev.checks, "failed"))
     row.append(" | ".join(n.message for n in ev.notes))
     return row
+
+
+def check_word(checks: Any, failed: str) -> str:
+    """passed, `failed`, or inconclusive (a partial's digits were lost: never "passed")."""
+    if not all(c.passed for c in checks):
+        return failed
+    unsure = any(p.verdict == "inconclusive" for c in checks for p in c.partials.values())
+    return "inconclusive" if unsure else "passed"

@@ -126,8 +126,9 @@ def hessian_tables(r: HessianResult, digits: int | None, width: int | None,
         console.print(hess)
         if r.checks is not None:
             n_all = sum(len(row) for row in r.checks)
-            n_ok = sum(p.passed for row in r.checks for p in row)
-            word = "passed" if r.passed else "FAILED"
+            n_ok = sum(p.passed and p.verdict != "inconclusive" for row in r.checks for p in row)
+            unsure = any(p.verdict == "inconclusive" for row in r.checks for p in row)
+            word = "FAILED" if not r.passed else "inconclusive" if unsure else "passed"
             console.print(f"check: {word} ({n_ok} of {n_all} Hessian entries agree with finite "
                           "differences of the gradient: ✓)")
         console.print("eigenvalues: " + ", ".join(fmt(v, digits) for v in r.eigenvalues))
