@@ -59,6 +59,15 @@ class Picture:
         return f"∂{self.output}/∂{self.names[i]}"
 
 
+def num(v: float | None, digits: int | None) -> str:
+    """A number on a picture: `digits` significant digits, 'undefined' for nan."""
+    if v is None:
+        return ""
+    if v != v:
+        return "undefined"
+    return fmt(v, digits)
+
+
 def edge_partials(tape: Tape, vals: list[Any],
                    need: list[bool] | None = None) -> list[tuple[float | None, ...]]:
     """∂node/∂argument for every edge, from the operations table at the point.

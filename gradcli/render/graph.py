@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gradcli.graphtext import Picture
+from gradcli.graphtext import Picture, num
 from gradcli.render import Options, Result, fmt, jnum
 from gradcli.tape import CONST, VAR
 
@@ -40,15 +40,6 @@ def dot(r: Result, o: Options) -> str:
 
 def mermaid(r: Result, o: Options) -> str:
     return to_mermaid(r.value, o.digits or DIGITS)
-
-
-def num(v: float | None, digits: int | None) -> str:
-    """A number on a picture: `digits` significant digits, 'undefined' for nan."""
-    if v is None:
-        return ""
-    if v != v:
-        return "undefined"
-    return fmt(v, digits)
 
 
 def node_lines(pic: Picture, i: int, digits: int) -> list[str]:

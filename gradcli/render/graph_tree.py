@@ -16,9 +16,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from gradcli.graphtext import Picture
+from gradcli.graphtext import Picture, num
 from gradcli.render import fmt
-from gradcli.render.graph import num
 from gradcli.tape import CONST, VAR
 
 MAX_ROWS = 60  # rows in a drawing before it is summarised
