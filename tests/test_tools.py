@@ -14,9 +14,10 @@ from conftest import Golden
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-from trim_standalone import QUIET, trim  # noqa: E402
+from trim_standalone import GET_MATCH, KNOWN_FIRST, QUIET, known_matches, trim  # noqa: E402
 
-LARK_LIKE = "import pickle, zlib, base64\nimport logging\nimport sys\nclass Lark_StandAlone: ...\n"
+LARK_LIKE = ("import pickle, zlib, base64\nimport logging\nimport sys\nclass Lark_StandAlone: ...\n"
+             + GET_MATCH + "    return m and m.group(0)\n")
 
 
 def test_trim_drops_pickle_quiets_logging_and_carries_the_grammar() -> None:
@@ -27,6 +28,33 @@ def test_trim_drops_pickle_quiets_logging_and_carries_the_grammar() -> None:
     assert "GRAMMAR = 'start: NUMBER\\n'\n" in out
     digest = hashlib.sha256(b"start: NUMBER\n").hexdigest()
     assert f"GRAMMAR_SHA256 = {digest!r}\n" in out
+    assert KNOWN_FIRST in out and "KNOWN_MATCHES = {}\n" in out
+
+
+def test_trim_refuses_a_lark_without_the_lexer_question_it_answers_ahead() -> None:
+    with pytest.raises(SystemExit, match="_get_match"):
+        trim(LARK_LIKE.replace(GET_MATCH, ""), "")
+
+
+def test_known_matches_are_the_answers_lark_would_work_out() -> None:
+    """A string terminal a regex terminal matches whole is known as such, and only it."""
+    grammar = ('start: WORD | "(" start ")" | KEY\nWORD: /[a-z]+/\nKEY: "pi"\n'
+               '%ignore " "\n')
+    known = known_matches(grammar, start=("start",))
+    assert known[("[a-z]+", "pi", 0)] is True
+    assert known[("[a-z]+", "(", 0)] is False and known[("[a-z]+", ")", 0)] is False
+
+
+def test_the_generated_parser_answers_as_re_would() -> None:
+    """Every answer in the checked-in table is what `re` says (so a stale one cannot hide)."""
+    import re
+
+    from gradcli import _lalr_standalone as standalone
+
+    assert standalone.KNOWN_MATCHES, "make grammar writes the table"
+    for (regexp, s, flags), whole in standalone.KNOWN_MATCHES.items():
+        m = re.match(regexp, s, flags)
+        assert (m is not None and m.group(0) == s) == whole, (regexp, s)
 
 
 def test_trim_refuses_a_lark_whose_output_it_does_not_know() -> None:

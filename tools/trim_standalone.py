@@ -12,6 +12,20 @@ import hashlib
 import sys
 
 GRAMMAR = "grammar/expr.lark"
+START = ("start", "equation")  # as `make grammar` asks Lark's generator for
+
+# Lark's lexer asks, as it builds each scanner, whether a string terminal is also
+# matched whole by a regex terminal of the same priority (`_get_match`), which
+# compiles every regex terminal: ~1.5 ms of every start-up for answers that depend
+# only on the grammar.  They are worked out here, once, and the module looks them up
+# first; a pair not in the table (the LaTeX grammar's) is still worked out by Lark.
+GET_MATCH = ("def _get_match(re_, regexp, s, flags):\n"
+             "    m = re_.match(regexp, s, flags)\n")
+KNOWN_FIRST = ("def _get_match(re_, regexp, s, flags):\n"
+               "    known = KNOWN_MATCHES.get((regexp, s, flags))  # tools/trim_standalone.py\n"
+               "    if known is not None:\n"
+               "        return s if known else None\n"
+               "    m = re_.match(regexp, s, flags)\n")
 
 # Lark's debug logger, silenced without importing logging (5 ms of start-up)
 QUIET = ("class _Quiet:\n"
@@ -20,24 +34,52 @@ QUIET = ("class _Quiet:\n"
          "logging = _Quiet()\n")
 
 
-def trim(source: str, grammar: str) -> str:
-    """The standalone module, trimmed, with the grammar text and its SHA-256 appended."""
+def trim(source: str, grammar: str,
+         matches: dict[tuple[str, str, int], bool] | None = None) -> str:
+    """The standalone module, trimmed, with the grammar text and its SHA-256 appended
+    (and `matches`, the lexer's answers worked out ahead: see `known_matches`)."""
     # pickle only serves Lark's cache files, which the tables inlined here make moot
     s = source.replace("import pickle, zlib, base64\n", "")
     if "import logging\n" not in s:
         raise SystemExit("trim_standalone: Lark's output has no 'import logging' line to quiet")
     s = s.replace("import logging\n", QUIET, 1)
+    if GET_MATCH not in s:
+        raise SystemExit("trim_standalone: Lark's output has no _get_match to answer ahead")
+    s = s.replace(GET_MATCH, KNOWN_FIRST, 1)
     # annotations stay text: building ~80 typing generics at import costs ~1 ms
     s = "from __future__ import annotations\n" + s
+    s += f"KNOWN_MATCHES = {dict(sorted((matches or {}).items()))!r}\n"
     s += f"GRAMMAR = {grammar!r}\n"
     s += f"GRAMMAR_SHA256 = {hashlib.sha256(grammar.encode()).hexdigest()!r}\n"
     return s
 
 
+def known_matches(grammar: str, start: tuple[str, ...] = START) -> dict[tuple[str, str, int], bool]:
+    """(regex, string, flags) -> whether the regex terminal matches the string terminal
+    whole, for every pair of the grammar's terminals Lark's lexer compares."""
+    import re
+
+    from lark import Lark
+    from lark.lexer import PatternRE, PatternStr
+
+    lk = Lark(grammar, parser="lalr", lexer="contextual", maybe_placeholders=True,
+              start=list(start))
+    flags = lk.options.g_regex_flags
+    out = {}
+    for r in lk.terminals:
+        for t in lk.terminals:
+            if isinstance(r.pattern, PatternRE) and isinstance(t.pattern, PatternStr) and \
+                    r.priority == t.priority:
+                regexp, s = r.pattern.to_regexp(), t.pattern.value
+                m = re.match(regexp, s, flags)
+                out[(regexp, s, flags)] = m is not None and m.group(0) == s
+    return out
+
+
 def main() -> None:
     with open(GRAMMAR, encoding="utf-8") as f:
         grammar = f.read()
-    sys.stdout.write(trim(sys.stdin.read(), grammar))
+    sys.stdout.write(trim(sys.stdin.read(), grammar, known_matches(grammar)))
 
 
 if __name__ == "__main__":
