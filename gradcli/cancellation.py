@@ -13,7 +13,6 @@ its last half, the note gives the digits lost and the check cannot pass.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -21,7 +20,7 @@ from gradcli.diagnose import describe
 from gradcli.errors import DomainError, GradcliError
 from gradcli.fdcheck import REL_TOL
 from gradcli.forward import forward
-from gradcli.ops import NUM, OPS, local_partials
+from gradcli.ops import NUM, local_partials
 from gradcli.reverse import Note, reverse
 from gradcli.tape import Tape, needs_grad
 
@@ -54,12 +53,11 @@ def suspects(adj: list[Any], mags: list[float], nodes: list[int]) -> list[int]:
 def precise_gradient(tape: Tape, env: dict[str, float], out: int,
                      convention: str) -> list[Any] | None:
     """The adjoints at 50 digits (mpmath), or None where that sweep cannot be run."""
-    table = mp_table()
-    if table is None:
-        return None
     import mpmath
 
-    fns, ns = table
+    from gradcli.mpops import mp_partials, mp_tables  # only where cancellation is suspected
+
+    fns, ns = mp_tables()
     with mpmath.workdps(DIGITS):
         try:
             vals = forward(tape, {n: mpmath.mpf(v) for n, v in env.items()}, fns=fns)
@@ -79,86 +77,6 @@ def digits_lost(value: float, precise: Any) -> float:
         return DOUBLE_DIGITS
     rel = float(err / abs(precise))
     return max(0.0, min(DOUBLE_DIGITS, DOUBLE_DIGITS + math.log10(rel)))
-
-
-def mp_partials(op: str, out: Any, args: list[Any], m: Any) -> tuple[Any, ...]:
-    import mpmath
-
-    try:
-        return tuple(OPS[op].partials(m, out, *args))
-    except (ValueError, ZeroDivisionError, OverflowError):
-        return (mpmath.mpf("nan"),) * len(args)
-
-
-_TABLE: tuple[dict[str, Callable[..., Any]], Any] | None | bool = False
-
-
-def mp_table() -> tuple[dict[str, Callable[..., Any]], Any] | None:
-    """mpmath versions of every operation, raising outside the real domain (as ops.py's)."""
-    global _TABLE
-    if _TABLE is not False:
-        return _TABLE  # type: ignore[return-value]
-    try:
-        import mpmath
-    except ImportError:
-        _TABLE = None
-        return None
-    from types import SimpleNamespace
-
-    mp = mpmath.mp
-
-    def domain(test: Callable[..., bool], f: Callable[..., Any]) -> Callable[..., Any]:
-        def g(*xs: Any) -> Any:
-            if not test(*xs):
-                raise ValueError
-            return f(*xs)
-        return g
-
-    def inv(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        def g(x: Any) -> Any:
-            d = f(x)
-            if d == 0:
-                raise ZeroDivisionError
-            return 1 / d
-        return g
-
-    def powf(x: Any, y: Any) -> Any:
-        if x == 0 and y < 0:
-            raise ZeroDivisionError
-        v = mp.power(x, y)
-        if isinstance(v, mpmath.mpc):
-            raise ValueError
-        return v
-
-    def sign(x: Any) -> Any:
-        return mp.mpf((x > 0) - (x < 0))
-
-    positive = lambda x: x > 0  # noqa: E731
-    fns: dict[str, Callable[..., Any]] = {
-        "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
-        "div": lambda a, b: a / b, "neg": lambda a: -a, "pow": powf,
-        "sin": mp.sin, "cos": mp.cos, "tan": mp.tan, "sec": inv(mp.cos), "csc": inv(mp.sin),
-        "cot": inv(mp.tan), "asin": domain(lambda x: abs(x) <= 1, mp.asin),
-        "acos": domain(lambda x: abs(x) <= 1, mp.acos), "atan": mp.atan, "atan2": mp.atan2,
-        "sinh": mp.sinh, "cosh": mp.cosh, "tanh": mp.tanh, "exp": mp.exp,
-        "log": domain(positive, mp.log), "log2": domain(positive, lambda x: mp.log(x, 2)),
-        "log10": domain(positive, mp.log10), "sqrt": domain(lambda x: x >= 0, mp.sqrt),
-        "abs": abs, "sign": sign, "step": lambda x: mp.mpf(1 if x > 0 else 0),
-        "relu": lambda x: x if x > 0 else mp.mpf(0), "min": min, "max": max,
-        "sigmoid": lambda x: 1 / (1 + mp.exp(-x)),
-        "softplus": lambda x: mp.log(1 + mp.exp(x)),
-        "cbrt": lambda x: mp.sign(x) * mp.cbrt(abs(x)),
-        "asec": domain(lambda x: abs(x) >= 1, lambda x: mp.acos(1 / x)),
-        "acsc": domain(lambda x: abs(x) >= 1, lambda x: mp.asin(1 / x)),
-        "acot": lambda x: mp.pi / 2 - mp.atan(x),
-    }
-    if set(OPS) - set(fns):  # an op added to the table without a 50-digit form here
-        _TABLE = None
-        return None
-    ns = dict(fns)
-    ns["log"] = lambda x: mp.log(x) if x > 0 else mp.mpf("nan")  # pow's rule asks for it
-    _TABLE = (fns, SimpleNamespace(**{name: ns[name] for name in vars(NUM)}))
-    return _TABLE
 
 
 def review(ev: Any, convention: str = "torch") -> None:

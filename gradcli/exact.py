@@ -315,14 +315,12 @@ def underflow_notes(tape: Tape, env: Mapping[str, Value], value: Value,
 def _precise(tape: Tape, env: Mapping[str, Value],
              convention: str) -> tuple[Any, list[Any]] | None:
     """The value and adjoints at 50 digits (mpmath), or None where that cannot be run."""
-    from gradcli.cancellation import DIGITS, mp_partials, mp_table
-
-    table = mp_table()
-    if table is None:
-        return None
     import mpmath
 
-    fns, ns = table
+    from gradcli.cancellation import DIGITS
+    from gradcli.mpops import mp_partials, mp_tables
+
+    fns, ns = mp_tables()
     with mpmath.workdps(DIGITS):
         def mp(v: Value) -> Any:  # a fraction exactly to 50 digits, not through a double
             if isinstance(v, Fraction):

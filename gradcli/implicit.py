@@ -463,45 +463,6 @@ def judge(source: str, expect: str, order: int = 1, *, wrt: str | None = None,
 
 # ---------------------------------------------------------------- high precision
 
-def _mp_fns() -> dict[str, Any]:
-    """mpmath versions of the operations (a complex result or a pole raises)."""
-    import mpmath
-
-    mp = mpmath.mp
-
-    def real(f: Any) -> Any:
-        def g(*a: Any) -> Any:
-            v = f(*a)
-            if isinstance(v, mpmath.mpc) or not mpmath.isfinite(v):
-                raise ValueError("outside the real domain")
-            return v
-        return g
-
-    def div(a: Any, b: Any) -> Any:
-        if b == 0:
-            raise ZeroDivisionError
-        return a / b
-
-    fns: dict[str, Any] = {
-        "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
-        "div": div, "neg": lambda a: -a, "pow": real(mp.power),
-        "log": real(lambda x: mp.log(x) if x > 0 else mp.mpc(0, 1)),
-        "sqrt": real(lambda x: mp.sqrt(x) if x >= 0 else mp.mpc(0, 1)),
-        "log2": real(lambda x: mp.log(x, 2) if x > 0 else mp.mpc(0, 1)),
-        "log10": real(lambda x: mp.log10(x) if x > 0 else mp.mpc(0, 1)),
-        "abs": abs, "sign": lambda x: mp.mpf((x > 0) - (x < 0)),
-        "step": lambda x: mp.mpf(1 if x > 0 else 0), "relu": lambda x: max(x, mp.mpf(0)),
-        "min": min, "max": max, "sigmoid": lambda x: 1 / (1 + mp.exp(-x)),
-        "softplus": lambda x: mp.log(1 + mp.exp(x)), "atan2": mp.atan2,
-        "cbrt": lambda x: mp.cbrt(x) if x >= 0 else -mp.cbrt(-x),
-        "acot": lambda x: mp.pi / 2 - mp.atan(x),
-    }
-    for name in ("sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan", "sinh",
-                 "cosh", "tanh", "exp", "asec", "acsc"):
-        fns.setdefault(name, real(getattr(mp, name)))
-    return fns
-
-
 def precise_same(c: Curve, true: Tape, g: Tape, p: Mapping[str, float]) -> bool | None:
     """Whether the two formulas agree at the point moved onto the curve, at high precision.
 
@@ -511,14 +472,12 @@ def precise_same(c: Curve, true: Tape, g: Tape, p: Mapping[str, float]) -> bool 
     PRECISE_DPS - 20 digits.  None: undecidable here (an operation without an
     mpmath version, or no convergence), and the double verdict stands.
     """
-    try:
-        import mpmath
-    except ImportError:  # pragma: no cover - mpmath is a dependency
-        return None
-    from gradcli.ops import OPS
+    import mpmath
 
-    fns = _mp_fns()
-    if any(op in OPS and op not in fns for t in (c.tape, true, g) for op in t.ops):
+    from gradcli.mpops import UNAVAILABLE, mp_tables
+
+    fns = mp_tables()[0]
+    if any(op in UNAVAILABLE for t in (c.tape, true, g) for op in t.ops):
         return None
 
     def value(t: Tape, env: Mapping[str, Any]) -> Any:

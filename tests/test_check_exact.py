@@ -235,8 +235,8 @@ def test_every_operation_has_a_high_precision_version() -> None:
 
     import mpmath
 
+    from gradcli.mpops import UNAVAILABLE, mp_tables
     from gradcli.ops import OPS
-    from gradcli.precise import UNAVAILABLE, mp_tables
 
     fns, _ = mp_tables()
     assert UNAVAILABLE == []
