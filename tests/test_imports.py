@@ -213,9 +213,11 @@ NOT_AT_START_UP = [
     "gradcli.render.jacobian", "gradcli.directional",  # several outputs, --direction
     "gradcli.batch", "gradcli.grid", "gradcli.exact", "gradcli.symbolic", "gradcli.simplify",
     "gradcli.taylor", "gradcli.partials", "gradcli.precise", "gradcli.checker",
-    "gradcli.implicit", "gradcli.tangent", "gradcli.plotting", "gradcli.explain",
-    "mpmath",  # 50-digit re-sweeps happen only where cancellation is suspected
-    "numpy", "gradcli.arrays",  # array values: only when an array appears
+    "gradcli.implicit", "gradcli.tangent", "gradcli.plotting", "gradcli.explain", "gradcli.diff",
+    "mpmath", "gradcli.mpops",  # 50-digit sweeps: only where cancellation is suspected
+    # array values (issue 15): NumPy and the array sweeps only when an array appears
+    "numpy", "gradcli.arrays.engine", "gradcli.arrays.pipeline", "gradcli.arrays.values",
+    "gradcli.arrays.table", "gradcli.arrays.check", "gradcli.render.arrays",
     "sympy", "logging", "pathlib", "csv",
 ]
 ENTRY = ("import sys\n"
