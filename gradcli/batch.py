@@ -25,9 +25,9 @@ from typing import Any, TextIO
 
 from gradcli.errors import DomainError, ExitStatus, GradcliError, InputError, check_wrt
 from gradcli.numfmt import INTEGER_BELOW, cell
+from gradcli.render import Options, Result, Stream
 from gradcli.render import delimiter as field_separator
-from gradcli.render import read_as_lines
-from gradcli.render.batch import Row, Writer
+from gradcli.render.batch import Layout, Row
 from gradcli.tape import Tape
 
 FAST_CHUNK = 8_192  # rows per NumPy block (a block costs ~1.5 kB a row in Python objects)
@@ -367,11 +367,15 @@ def run(tape: Tape, source: Iterator[Any], header: list[str] | None,
     for message in unused_values(tape, [n for n in fixed if n not in names]):
         warn(message)
     ev = Evaluator(tape, selected, check, convention)
-    writer = Writer(fmt, quiet, digits, names, list(tape.output_names), selected, check,
-                    only_partials=bool(wrt), reading=read_as_lines(read_as(tape)))
-    for message in writer.messages():
+    layout = Layout(names, list(tape.output_names), selected, check, only_partials=bool(wrt))
+    # the one output path, streamed: formats and options as in every command (render/)
+    writer = Stream(Result("batch", layout, names, read_as(tape)),
+                    Options(fmt, quiet, digits, list(wrt)))
+    for message in writer.messages:
         say(message)
-    fast = (ev.vector or ev.kernel is not None) and fmt in ("csv", "tsv") and not quiet
+    # the fast paths write CSV/TSV themselves, every digit: --digits takes the other one
+    fast = (ev.vector or ev.kernel is not None) and fmt in ("csv", "tsv") and not quiet \
+        and digits is None
     grid = source if isinstance(source, GridSource) else None
     sep = field_separator(fmt)
     progress = Progress(total)

@@ -144,6 +144,31 @@ def test_quiet_batch(gradcli: Any, path: str) -> None:
     assert r.out == "0\t1\nerror\n" and r.code == 3 and "point 2: log(x)" in r.err
 
 
+def test_digits_mean_the_same_in_a_batch_as_at_one_point(gradcli: Any, path: str) -> None:
+    """Batches go through the one output path (render.Stream): --digits shortens the
+    numbers of CSV, TSV, plain and -q as it does for one point (CSV/TSV printed every
+    digit before), and JSON refuses it alike."""
+    one = gradcli("eval", "x/7", "--x", "1", "--format", "csv", "--digits", "3", "--no-check")
+    want = rows_of(one.out)[0]
+    assert (want["value"], want["d/dx"]) == ("0.143", "0.143")
+    for fmt, sep in (("csv", ","), ("tsv", "\t")):
+        grid = gradcli("eval", "x/7", "--x", "1,2", "--format", fmt, "--digits", "3")
+        batch_ = gradcli("eval", "x/7", "--batch", "-", "--format", fmt, "--digits", "3",
+                         stdin="x\n1\n2\n")
+        for r in (grid, batch_):
+            assert r.code == 0
+            got = rows_of(r.out, sep)
+            assert [(g["value"], g["d/dx"]) for g in got] == [("0.143", "0.143"),
+                                                              ("0.286", "0.143")]
+    plain = gradcli("eval", "x/7", "--x", "1,2", "--format", "plain", "--digits", "3")
+    assert plain.out.splitlines() == ["x=1 value=0.143 d/dx=0.143", "x=2 value=0.286 d/dx=0.143"]
+    quiet = gradcli("eval", "x/7", "--x", "1,2", "-q", "--digits", "3")
+    assert quiet.out == "0.143\t0.143\n0.286\t0.143\n"
+    for argv in (["--x", "1"], ["--x", "1,2"]):
+        r = gradcli("eval", "x/7", *argv, "--format", "json", "--digits", "3")
+        assert r.code == 2 and r.out == "" and "--digits does not apply to --format json" in r.err
+
+
 # ---------------------------------------------------------------- grids
 
 def test_range_is_inclusive_and_decimal() -> None:

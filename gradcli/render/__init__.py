@@ -147,8 +147,9 @@ def read_as_lines(read_as: Sequence[tuple[str, str]]) -> list[str]:
             for label, text in read_as]
 
 
-def write(result: Result, o: Options) -> Output:
-    """Any result in any format: the one place the formats are told apart."""
+def _view(result: Result, o: Options) -> Any:
+    """The result's view module, once the options are checked against it (the same
+    refusals for every command, streamed or not)."""
     view = importlib.import_module(f"gradcli.render.{result.view}")
     o.picked = selected(o.wrt, result.variables) if result.variables is not None else []
     if o.wrt and result.variables is None:
@@ -156,6 +157,12 @@ def write(result: Result, o: Options) -> Output:
     if o.fmt == "json" and o.digits is not None:
         raise InputError("--digits does not apply to --format json: JSON always carries "
                          "every digit", hint="drop --digits, or use --format plain or csv")
+    return view
+
+
+def write(result: Result, o: Options) -> Output:
+    """Any result in any format: the one place the formats are told apart."""
+    view = _view(result, o)
     reading = read_as_lines(result.read_as)
     status = ExitStatus.of(result.ok)
     if o.quiet:
@@ -186,6 +193,76 @@ def write(result: Result, o: Options) -> Output:
     text = view.table(result, o)
     head = "".join(line + "\n" for line in reading)
     return Output(head + (text if o.color else clean(text)), [], status)
+
+
+class Stream:
+    """`write` for a result too long to hold, a chunk of rows at a time (a batch: millions
+    of rows, the first out before the last is read).
+
+    The same checks and rules as `write`: --wrt and --digits refused alike, numbers by
+    the one rule (--digits honoured in every text format), control characters
+    escaped, -q --format json as a JSON array of each row's numbers, `read as` before
+    a table or plain lines and otherwise on stderr (`messages`).  The view lays out
+    the rows (gradcli/render/batch.py says how); JSON is one array, written as it goes.
+    """
+
+    def __init__(self, result: Result, o: Options) -> None:
+        self.view = _view(result, o)
+        self.result, self.o = result, o
+        reading = read_as_lines(result.read_as)
+        in_text = o.fmt in ("table", "plain") and not o.quiet
+        self.messages = [] if in_text else reading  # whole lines for stderr
+        self.reading = "".join(line + "\n" for line in reading) if in_text else ""
+        self.first = True  # no JSON item written yet
+
+    def header(self) -> str:
+        """What precedes the first row."""
+        o, r = self.o, self.result
+        if o.fmt == "json":  # a JSON array of rows (-q: of each row's numbers)
+            return "["
+        if o.quiet:
+            return ""
+        if o.fmt in ("csv", "tsv"):
+            return delimited([self.view.columns(r, o)], o.fmt)
+        if o.fmt == "table":
+            return self.reading + "".join(clean(line) + "\n" for line in
+                                          self.view.table_head(r, o))
+        return self.reading
+
+    def rows(self, rows: Sequence[Any]) -> str:
+        """A chunk of rows in the format asked for."""
+        o, r, view = self.o, self.result, self.view
+        if o.quiet:
+            items = view.quiet_rows(r, o, rows)
+            if o.fmt == "json":
+                return self._items([to_json_line([_jitem(v) for v in item])
+                                    if item is not None else "null" for item in items])
+            # a row's numbers side by side: tab-separated, as the columns of a table
+            return "".join(("\t".join(_qline(v, o) for v in item) if item is not None
+                            else "error") + "\n" for item in items)
+        if o.fmt == "json":
+            return self._items([to_json_line(doc) for doc in view.data_rows(r, o, rows)])
+        if o.fmt in ("csv", "tsv"):
+            return delimited(view.csv_rows(r, o, rows), o.fmt, o.digits)
+        lines = view.table_rows(r, o, rows) if o.fmt == "table" else view.plain_rows(r, o, rows)
+        return "".join(clean(line) + "\n" for line in lines)
+
+    def footer(self) -> str:
+        """What follows the last row."""
+        if self.o.fmt == "json":
+            return "]\n" if self.first else "\n]\n"
+        return ""
+
+    def _items(self, parts: list[str]) -> str:
+        """JSON array items, comma-separated across chunks."""
+        sep = "\n" if self.first else ",\n"
+        self.first = False
+        return sep + ",\n".join(parts) if parts else ""
+
+
+def to_json_line(data: Any) -> str:
+    """`data` as JSON on one line (an item of a streamed array)."""
+    return json.dumps(data, ensure_ascii=False, allow_nan=False)
 
 
 def _qline(v: Any, o: Options) -> str:
