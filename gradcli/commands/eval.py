@@ -5,9 +5,14 @@ from __future__ import annotations
 import click
 
 from gradcli.cli import say, show, warn
-from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
+from gradcli.commands.options import (
+    VALUE_SETTINGS,
+    expression_input,
+    output_options,
+    split_args,
+    subgradient_option,
+)
 from gradcli.errors import InputError
-from gradcli.reverse import CONVENTIONS
 
 
 @click.command("eval", context_settings=VALUE_SETTINGS)
@@ -25,9 +30,7 @@ from gradcli.reverse import CONVENTIONS
                    "('-': standard input); one output row per input row.")
 @click.option("--check", "check_rows", is_flag=True,
               help="With --batch or a grid: also check every row against finite differences.")
-@click.option("--subgradient", type=click.Choice(CONVENTIONS), default="torch",
-              show_default=True, help="The number to report at a kink or tie: PyTorch's, "
-              "a one-sided slope, their mean, or an error (exit 3).")
+@subgradient_option
 @click.option("--exact", is_flag=True, help="Integers and fractions stay exact (9/14); a value "
               "that cannot be (ln 42) is marked ≈.")
 @output_options

@@ -5,10 +5,15 @@ from __future__ import annotations
 import click
 
 from gradcli.cli import show, warn
-from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
+from gradcli.commands.options import (
+    VALUE_SETTINGS,
+    expression_input,
+    output_options,
+    split_args,
+    subgradient_option,
+)
 from gradcli.errors import InputError
 from gradcli.implicit import MAX_ORDER, implicit, judge
-from gradcli.reverse import CONVENTIONS
 
 
 @click.command("implicit", context_settings=VALUE_SETTINGS)
@@ -20,9 +25,7 @@ from gradcli.reverse import CONVENTIONS
 @click.option("--expect", metavar="FORMULA", default=None,
               help="Your dᴺy/dxᴺ: judged at points of the curve; exit 0 right, 1 wrong.")
 @click.option("--no-check", is_flag=True, help="Skip the check along the curve.")
-@click.option("--subgradient", type=click.Choice(CONVENTIONS), default="torch",
-              show_default=True, help="The partials of lhs - rhs to use at a kink or tie: "
-              "PyTorch's, a one-sided slope, their mean, or an error (exit 3).")
+@subgradient_option
 @output_options
 def command(args: tuple[str, ...], file: str | None, order: int, of: str | None,
             expect: str | None, no_check: bool, subgradient: str, fmt: str,

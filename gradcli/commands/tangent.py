@@ -5,9 +5,14 @@ from __future__ import annotations
 import click
 
 from gradcli.cli import show, warn
-from gradcli.commands.options import VALUE_SETTINGS, expression_input, output_options, split_args
+from gradcli.commands.options import (
+    VALUE_SETTINGS,
+    expression_input,
+    output_options,
+    split_args,
+    subgradient_option,
+)
 from gradcli.errors import InputError
-from gradcli.reverse import CONVENTIONS
 
 
 @click.command("tangent", context_settings=VALUE_SETTINGS)
@@ -16,9 +21,7 @@ from gradcli.reverse import CONVENTIONS
 @click.option("--of", "of", metavar="NAME", default=None,
               help="For a curve lhs = rhs: the variable to solve the line for (default y).")
 @click.option("--no-check", is_flag=True, help="Skip the finite-difference check of the slopes.")
-@click.option("--subgradient", type=click.Choice(CONVENTIONS), default="torch",
-              show_default=True, help="The slope to use at a kink or tie: PyTorch's, "
-              "a one-sided slope, their mean, or an error (exit 3).")
+@subgradient_option
 @output_options
 def command(args: tuple[str, ...], file: str | None, normal: bool, of: str | None,
             no_check: bool, subgradient: str, fmt: str, digits: int | None, quiet: bool,

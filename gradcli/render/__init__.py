@@ -25,7 +25,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from gradcli.errors import ExitStatus, InputError, check_wrt
@@ -33,6 +33,7 @@ from gradcli.numfmt import fmt as fmt  # re-exported: gradcli.render.fmt, .jnum
 from gradcli.numfmt import jnum as jnum
 
 FORMATS = ("table", "json", "csv", "tsv", "plain")
+TABLE_DIGITS = 10  # significant digits in a table for people, unless --digits says
 
 
 def to_json(data: Any) -> str:
@@ -131,6 +132,15 @@ class Options:
         the shortest round-trip text."""
         return fmt(v, self.digits if self.digits is not None else default)
 
+    @property
+    def table_digits(self) -> int:
+        """The significant digits of a table for people: --digits, else TABLE_DIGITS."""
+        return TABLE_DIGITS if self.digits is None else self.digits
+
+    def point(self, point: Mapping[str, Any]) -> str:
+        """`x = 3, y = 4`: a point as a table shows it."""
+        return ", ".join(f"{n} = {self.num(v, self.table_digits)}" for n, v in point.items())
+
 
 class Output:
     """What `write` made: the text for stdout and the lines for stderr."""
@@ -139,6 +149,12 @@ class Output:
         self.text = text
         self.messages = messages  # whole lines for stderr ("read as: ...", warnings)
         self.status = status
+
+
+def plain_check(checked: bool, passed: bool, notes: Sequence[str]) -> list[str]:
+    """The last lines of a plain view: `check = passed|FAILED` (when checked), the notes."""
+    return ([f"check = {'passed' if passed else 'FAILED'}"] if checked else []) + \
+        [f"note: {n}" for n in notes]
 
 
 def read_as_lines(read_as: Sequence[tuple[str, str]]) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gradcli.implicit import Curve, Implicit
-from gradcli.render import Options, Result, jnum
+from gradcli.render import Options, Result, jnum, plain_check
 
 MARKS = {"ok": "✓ ok", "kink": "⚠ kink", "mismatch": "✗ MISMATCH",
          "inconclusive": "~ inconclusive (rounding)", "n/a": "? n/a (domain)"}
@@ -80,24 +80,21 @@ def plain(res: Result, o: Options) -> list[str]:
     if r.point is not None:
         lines += [f"{_label(c, od.k, True)} at point = {o.num(od.value)}"
                   for od in r.orders]
-        if any(od.check for od in r.orders):
-            lines.append("check = " + ("passed" if r.passed else "FAILED"))
-    lines += [f"note: {n}" for n in r.notes]
-    return lines
+    checked = r.point is not None and any(od.check for od in r.orders)
+    return lines + plain_check(checked, r.passed, r.notes)
 
 
 def table(res: Result, o: Options) -> str:
     """For people: the formulas aligned, then the values at the point with their checks."""
     r: Implicit = res.value
     c = r.curve
-    d = 10 if o.digits is None else o.digits
+    d = o.table_digits
     held = f", {', '.join(c.parameters)} held constant" if c.parameters else ""
     lines = [f"curve: {c.equation}   ({c.of} as a function of {c.wrt}{held})"]
     width = max(len(_label(c, od.k)) for od in r.orders)
     lines += [f"{_label(c, od.k):<{width}} = {od.text}" for od in r.orders]
     if r.point is not None:
-        at = ", ".join(f"{n} = {o.num(v, d)}" for n, v in r.point.items())
-        lines.append(f"at {at} (on the curve):")
+        lines.append(f"at {o.point(r.point)} (on the curve):")
         for od in r.orders:
             ch = od.check
             mark = "" if ch is None else f"   {MARKS[ch.verdict]}" + \

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from gradcli.render import Options, Result, jnum
+from gradcli.render import Options, Result, jnum, plain_check
 from gradcli.tangent import Number, Tangent
 
 
@@ -70,24 +70,19 @@ def plain(r: Result, o: Options) -> list[str]:
     lines = first if r.extra["normal"] else first[::-1]
     lines += [f"slope {n} = {o.num(float(v))}" for n, v in line.slopes.items()]
     lines.append(f"intercept = {o.num(float(line.intercept))}")
-    if t.checks:
-        lines.append("check = " + ("passed" if t.passed else "FAILED"))
-    lines += [f"note: {n}" for n in t.notes]
-    return lines
+    return lines + plain_check(bool(t.checks), t.passed, t.notes)
 
 
 def table(r: Result, o: Options) -> str:
     """For people: where, the tangent and the normal line (the one asked for first), check."""
     t: Tangent = r.value
     line = t.tangent
-    d = 10 if o.digits is None else o.digits
-    at = ", ".join(f"{n} = {o.num(v, d)}" for n, v in t.point.items())
     what = {"line": "tangent line", "plane": "tangent plane"}[t.kind]
     source = t.source if t.implicit else f"{line.dependent} = {t.source}"
     parts = [f"{what}:\n  {line.text()}", f"normal line:\n  {t.normal_text()}"]
     if r.extra["normal"]:
         parts.reverse()
-    out = [f"{source} at {at}", *parts]
+    out = [f"{source} at {o.point(t.point)}", *parts]
     if t.checks:
         out.append("check: " + ("passed" if t.passed else "FAILED") +
                    (" (the slope against a numerical step along the curve)" if t.implicit
