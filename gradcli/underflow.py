@@ -99,13 +99,11 @@ def underflowed_nodes(tape: Tape, vals: list[Any]) -> dict[int, Any]:
 
 
 def _table() -> tuple[dict[str, Any], Any] | None:
-    """mpmath's version of every operation, and the namespace partials use, or None.
+    """mpmath's version of every operation, and the namespace partials use: the one
+    table, gradcli/mpops.py (an operation without a form raises TypeError there)."""
+    from gradcli.mpops import mp_tables
 
-    cancellation.py's table (the checker's, gradcli/precise.py, is reached through
-    exact.py from pipeline.py: importing it here would close an import cycle)."""
-    from gradcli.cancellation import mp_table
-
-    return mp_table()
+    return mp_tables()
 
 
 def _precise_values(tape: Tape, env: dict[str, float]) -> list[Any] | None:
