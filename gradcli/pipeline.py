@@ -189,6 +189,9 @@ def parse_value(name: str, text: str) -> float:
     v = plain_number(text)
     if v is not None:  # a plain number: no parser needed
         return v
+    if text.lstrip()[:1] in ("[", "@"):  # eval and jacobian read these first (issue 15)
+        raise InputError(f"the value of {name} is an array ({text.strip()[:40]}); only gradcli "
+                         "eval and gradcli jacobian take arrays, at one point")
     from gradcli.limits import MAX_VALUE
 
     if len(text) > MAX_VALUE:

@@ -122,6 +122,27 @@ def test_jacobian_of_an_array_output() -> None:
                        rtol=1e-12, atol=1e-15)
 
 
+def test_kinks_and_ties_follow_pytorch_and_say_so() -> None:
+    out = run("eval", "sum(abs(x)) + max(y)", "--x", "[1, 0, -2]", "--y", "[3, 3, 1]",
+              "--format", "json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["gradient"]["x"]["value"] == [1.0, 0.0, -1.0]  # abs'(0) = 0
+    assert doc["gradient"]["y"]["value"] == [0.5, 0.5, 0.0]  # a tie splits evenly
+    notes = " ".join(doc["notes"])
+    assert "kink at 0 at element [1]" in notes and "2 elements tie" in notes
+
+
+@pytest.mark.parametrize("convention, slopes", [("left", [1, -1, -1, 0]), ("right", [1, 1, -1, 1]),
+                                                ("mean", [1, 0, -1, 0.5])])
+def test_subgradient_conventions_at_abs_and_relu(convention: str, slopes: list[float]) -> None:
+    out = run("eval", "sum(abs(x)) + relu(y)", "--x", "[2, 0, -1]", "--y", "0",
+              "--subgradient", convention, "-q")
+    assert out.returncode == 0, out.stderr
+    assert [float(v) for v in out.stdout.split()[1:]] == slopes
+    assert "--subgradient " + convention in out.stderr
+
+
 def test_array_literals_in_expressions_and_one_argument_max() -> None:
     out = run("eval", "max([x, 2*x, x^2])", "--x", "3", "-q")
     assert out.stdout.split() == ["9", "6"]
@@ -153,6 +174,10 @@ BAD = [  # argv, exit status, words the one line must carry
     (["eval", "sum(x)", "--x", "[1, 2]", "--order", "2"], 2, "--order does not work"),
     (["eval", "sum(x)", "--x", "[1, 2]", "--y", "1,2"], 2, "grid"),
     (["diff", "sum(x)"], 2, "works on arrays"),
+    (["hessian", "x^2", "--x", "[1, 2]"], 2, "only gradcli eval and gradcli jacobian"),
+    (["taylor", "x^2", "--x", "@d.csv"], 2, "is an array (@d.csv)"),
+    (["eval", "sum(abs(x))", "--x", "[1, 0]", "--subgradient", "error"], 3, "kink at 0"),
+    (["eval", "max(x)", "--x", "[1, 1]", "--subgradient", "left"], 2, "not supported"),
     (["eval", "x^T", "--x", "2"], 2, "give T a value"),
     (["jacobian", "x * y", "--x", "[1, 2]", "--y", "[[1], [2], [3]]", "--no-check"], 0, ""),
 ]

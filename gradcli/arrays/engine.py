@@ -160,22 +160,35 @@ def reverse(tape: Tape, vals: list[Array], out: int, seed: Array | None = None,
                 continue
             spec = op_of(op)
             argv = [vals[j] for j in args[i]]
+            picked: float | None = None  # a one-sided slope at the kink's elements
             if op in KINKS:
-                note = _kink(tape, i, vals, argv)
-                if note is not None:
+                kink = _kink(tape, i, vals, argv)
+                if kink is not None:
+                    note, torch_number = kink
                     if convention == "error":
                         raise DomainError(f"{note}; it is not differentiable here (choose a "
                                           "convention with --subgradient)", text=tape.text,
                                           pos=tape.pos[i])
-                    if convention != "torch":
+                    if convention == "torch":
+                        notes.append(ArrayNote(i, f"{note}; {torch_number} (PyTorch's "
+                                                  "convention)"))
+                    elif op in ONE_SIDED:
+                        left, right = ONE_SIDED[op]
+                        picked = {"left": left, "right": right,
+                                  "mean": (left + right) / 2}[convention]
+                        notes.append(ArrayNote(i, f"{note}; reporting the {convention} one "
+                                                  f"(--subgradient {convention})"))
+                    else:
                         raise InputError(f"{note}; --subgradient {convention} is not "
-                                         "supported for arrays yet (torch and error are)")
-                    notes.append(ArrayNote(i, note + "; reporting PyTorch's convention"))
+                                         "supported here for arrays (torch and error are; "
+                                         "left, right and mean at abs, relu and norm(x, 1))")
             try:
                 if spec.wants_need:
                     grads = spec.vjp(g, vals[i], *argv, need=tuple(need[j] for j in args[i]))
                 else:
                     grads = spec.vjp(g, vals[i], *argv)
+                if picked is not None:  # the kink's elements take the one-sided slope
+                    grads = (np.where(argv[0] == 0, g * picked, grads[0]),)
             except Undefined as e:
                 raise DomainError(f"the derivative of {describe(tape, i)} is undefined: "
                                   f"{e.message}", text=tape.text, pos=tape.pos[i]) from None
@@ -200,6 +213,11 @@ def reverse(tape: Tape, vals: list[Array], out: int, seed: Array | None = None,
     return adj, notes
 
 
+# the left and right slopes at 0 of the kinks a --subgradient convention can pick from
+# (the scalar table's `sides`): abs and norm(x, 1) -1 and 1, relu 0 and 1
+ONE_SIDED = {"abs": (-1.0, 1.0), "norm1": (-1.0, 1.0), "relu": (0.0, 1.0)}
+
+
 def _slope_error(tape: Tape, i: int, vals: list[Array], index: tuple[int, ...]) -> DomainError:
     out = vals[i]
     at = f" at element {element(index)}" if out.ndim and len(index) == out.ndim else ""
@@ -222,34 +240,37 @@ def _args_at(tape: Tape, i: int, vals: list[Array], index: tuple[int, ...]) -> l
         return None
 
 
-def _kink(tape: Tape, i: int, vals: list[Array], argv: list[Array]) -> str | None:
-    """A note when node i sits at a kink or a tie at some element, else None."""
+def _kink(tape: Tape, i: int, vals: list[Array],
+          argv: list[Array]) -> tuple[str, str] | None:
+    """Where node i sits at a kink or a tie (at its first such element), and what PyTorch's
+    convention reports there; None when it does not."""
     op = tape.ops[i]
     out = vals[i]
     if op in ("amax", "amin"):
         hits = int((argv[0] == out).sum())
         if hits > 1:
-            return f"{describe(tape, i)}: {hits} elements tie for the {op[1:]}imum; the " \
-                   "gradient is split evenly among them"
+            return (f"{describe(tape, i)}: {hits} elements tie for the {op[1:]}imum",
+                    "the gradient is split evenly among them")
         return None
     if op in ("max", "min"):
         shape = out.shape
         count = sum(np.broadcast_to(a == out, shape).astype(int) for a in argv)
-        tied = np.argwhere(np.asarray(count) > 1)
+        tied = np.argwhere(np.atleast_1d(np.asarray(count) > 1))  # (argwhere of a 0-d is empty)
         if tied.size:
             at = f" at element {element(tuple(int(k) for k in tied[0]))}" if out.ndim else ""
-            return f"{describe(tape, i)}: the arguments tie{at}; the gradient is split evenly"
+            return (f"{describe(tape, i)}: the arguments tie{at}",
+                    "the gradient is split evenly")
         return None
     if op == "norm":
-        return f"{describe(tape, i)}: the norm has a kink at 0; reporting 0" if out == 0 \
-            else None
-    zeros = np.argwhere(argv[0] == 0)
+        return (f"{describe(tape, i)}: the norm has a kink at 0", "reporting a slope of 0") \
+            if out == 0 else None
+    zeros = np.argwhere(np.atleast_1d(argv[0] == 0))
     if zeros.size == 0:
         return None
     at = f" at element {element(tuple(int(k) for k in zeros[0]))}" if argv[0].ndim else ""
     shown = {"norm1": "abs", "abs": "abs", "relu": "relu", "sign": "sign", "step": "step"}[op]
     conv = OPS[shown].convention
-    return f"{describe(tape, i)}: {shown} has a kink at 0{at}; reporting {conv}"
+    return f"{describe(tape, i)}: {shown} has a kink at 0{at}", f"reporting {conv}"
 
 
 def shape_of(a: Array) -> str:
