@@ -219,3 +219,12 @@ def test_explain_notes_it_too() -> None:
     assert len(underflow_notes(json.loads(r.stdout)["notes"])) >= 2
     quiet = run("explain", "x*y", "--x", "2", "--y", "3", "--format", "json")
     assert underflow_notes(json.loads(quiet.stdout)["notes"]) == []
+
+
+def test_json_says_inconclusive_where_only_the_value_lost_its_digits() -> None:
+    r = run("eval", "x*y", "--x", "1e-200", "--y", "1e-200", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    check = json.loads(r.stdout)["check"]
+    assert check["verdict"] == "inconclusive" and check["passed"] is True
+    fine = json.loads(run("eval", "x*y", "--x", "1", "--y", "2", "--format", "json").stdout)
+    assert fine["check"]["verdict"] == "passed"

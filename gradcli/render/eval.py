@@ -102,7 +102,8 @@ def check_data(ev: Evaluation, wrt: list[str] | None = None) -> dict[str, Any]:
     assert check is not None
     return {
         "method": check.method,
-        "passed": all(c.passed for c in ev.checks),
+        "passed": all(c.passed for c in ev.checks),  # not failed (exit status 0)
+        "verdict": check_word(ev.checks, "failed"),  # inconclusive where digits were lost
         "partials": {
             name: {
                 "fd": jnum(p.fd),

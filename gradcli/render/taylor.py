@@ -108,7 +108,10 @@ def derivatives_table(d: Derivatives, poly: str | None, digits: int | None,
         grid.add_column("check")
         for k, v in enumerate(d.values):
             c = d.checks[k] if k < len(d.checks) else None
-            mark = Text("" if c is None else _MARKS[c.verdict],
+            label = "" if c is None else _MARKS[c.verdict]
+            if c is not None and c.verdict == "inconclusive" and "see the note" in c.reason:
+                label = "~ inconclusive (see note)"  # digits lost to underflow, cancellation
+            mark = Text(label,
                         style="green" if c is None or c.verdict == "ok" else "red")
             cells = [str(k), fmt(v, digits)]
             if poly is not None:
