@@ -1,6 +1,6 @@
 """Headers, d/dx and functions in programs: `f(x) = …`, `d/dx …`, `g(x) = sin(f(x))`.
 
-The rules of the tape builder of gradcli/parser.py for both grammars' `header`,
+The rules of the tape builder of gradcli/builder.py for both grammars' `header`,
 `define` and `derivative` and for calls of a function the program defined; the
 builder imports this module only when a program has one, so a plain expression
 never pays for it.
@@ -92,7 +92,7 @@ _ORDER = re.compile(r"\^\s*\{?\s*([0-9])\s*\}?|([²³])")
 
 
 class ProgramBuilder(Protocol):
-    """What the rules below need of the tape builder (gradcli/parser.py's Builder, whose
+    """What the rules below need of the tape builder (gradcli/builder.py's Builder, whose
     `header`, `define` and `derivative` rules and calls of a defined function call them:
     the builder imports this module only when a program has one)."""
 

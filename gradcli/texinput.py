@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from gradcli.builder import Builder
 from gradcli.errors import InputError, ParseError
+from gradcli.lalr import Dispatch, grammar_path
 from gradcli.ops import CONSTANTS, FUNCTIONS
-from gradcli.parser import Builder, Dispatch, grammar_path
 from gradcli.spelling import char_hint, closest_functions
 from gradcli.tape import CONST
 

@@ -43,7 +43,7 @@ def test_a_scalar_eval_does_not_import_numpy() -> None:
 
 def test_the_parser_knows_every_array_function_by_name() -> None:
     from gradcli.arrays.names import ARRAY_FUNCTIONS
-    from gradcli.parser import ARRAY_WORDS
+    from gradcli.builder import ARRAY_WORDS
 
     assert set(ARRAY_FUNCTIONS) == ARRAY_WORDS
 

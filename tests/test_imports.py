@@ -92,14 +92,6 @@ def test_no_underscore_name_is_imported_from_another_module() -> None:
     assert private == []
 
 
-# Cycles that landed after this test was written, each waiting for its owner's fix:
-# remove an entry once its cycle is gone (the test then also fails if it comes back).
-KNOWN_CYCLES = {
-    # parser.py imports texinput lazily for LaTeX; texinput takes parser's Builder
-    frozenset({"gradcli.parser", "gradcli.texinput"}),
-}
-
-
 def test_no_import_cycle() -> None:
     graph: dict[str, set[str]] = {name: set() for name in MODULES}
     for imp in OURS:
@@ -143,9 +135,7 @@ def test_no_import_cycle() -> None:
                             break
                     if len(component) > 1:
                         cycles.append(sorted(component))
-    assert [c for c in cycles if frozenset(c) not in KNOWN_CYCLES] == []
-    # a known cycle that is gone must leave the list, so it cannot come back unseen
-    assert [sorted(k) for k in KNOWN_CYCLES if sorted(k) not in cycles] == []
+    assert cycles == []
 
 
 def _is_command_line(name: str) -> bool:

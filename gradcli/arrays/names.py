@@ -1,7 +1,7 @@
 """Array op names, how they print, and whether a job needs the array path (no NumPy here).
 
 The parser (gradcli/arrays/rules.py) builds nodes with these op names; tape.py's
-`format_op` asks `format_array_op` to print them.  gradcli/parser.py keeps the typed
+`format_op` asks `format_array_op` to print them.  gradcli/builder.py keeps the typed
 names as ARRAY_WORDS (so a scalar parse never imports this package); a test keeps the
 two the same.
 """

@@ -1,7 +1,7 @@
 """The parser's rules for array syntax: `[a, b]`, `x[0]`, `A[1, 0]`, `x[1:3]`, `A @ B`,
 `A^T`, and the array functions (`sum(x)`, `max(x)` of one argument, ...).
 
-Functions of gradcli/parser.py's builder, which imports this module on first use (as
+Functions of gradcli/builder.py's builder, which imports this module on first use (as
 definitions.py's rules): a plain scalar parse never loads it.  Only a builder made
 with `arrays=True` (gradcli eval and jacobian) accepts array syntax; elsewhere it is
 refused with the reason, never read another way.  No NumPy here.
@@ -36,7 +36,7 @@ class Slice:
 
 
 class ArrayBuilder(Protocol):
-    """What these rules use of gradcli/parser.py's builder."""
+    """What these rules use of gradcli/builder.py's builder."""
 
     arrays: bool
     tape: Tape
