@@ -39,6 +39,22 @@ def test_standalone_parser_is_the_one_used() -> None:
     assert type(_lark()).__module__ == "gradcli._lalr_standalone"
 
 
+def test_lexers_are_made_for_the_states_a_parse_reaches() -> None:
+    """The contextual lexer makes a state's lexer when the parse first reaches it
+    (tools/trim_standalone.py), not all of them when the parser is built."""
+    from gradcli.builder import Builder
+    from gradcli.parser import _dispatch
+
+    fresh = _lalr_standalone.Lark_StandAlone(transformer=_dispatch())
+    lexers = fresh.parser.lexer.lexers
+    assert len(lexers) == 0
+    builder = Builder("x*y*z")
+    fresh.options.transformer.target = builder
+    fresh.parse("x*y*z", start="start")
+    assert builder.tape.ops[-1] == "mul"
+    assert 0 < len(lexers) < len(lexers.states)
+
+
 CASES = ["x*y*z", "-x^2", "2^3^2", "log(3x^2 + 5x y)", "a = x^2; b = 3*a; log(b + x)",
          "sin^2(x) + √x", "x², y⁻¹", "x(x+1)", "1/(2x)", "e^x", "max(x, y, 3)",
          "xy + sin 2x cos x", "ln|x| + log_2 x + log_{10}(x)", "½x⁻² + ∛x + eˣ", "|x - |y||"]

@@ -14,10 +14,21 @@ from conftest import Golden
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-from trim_standalone import GET_MATCH, KNOWN_FIRST, QUIET, known_matches, trim  # noqa: E402
+from trim_standalone import (  # noqa: E402
+    CONTEXTUAL,
+    EAGER_LEXERS,
+    GET_MATCH,
+    KNOWN_FIRST,
+    LAZY_LEXERS,
+    QUIET,
+    known_matches,
+    trim,
+)
 
 LARK_LIKE = ("import pickle, zlib, base64\nimport logging\nimport sys\nclass Lark_StandAlone: ...\n"
-             + GET_MATCH + "    return m and m.group(0)\n")
+             + GET_MATCH + "    return m and m.group(0)\n"
+             + CONTEXTUAL + "    def __init__(self, conf, states, always_accept=()):\n"
+             + EAGER_LEXERS)
 
 
 def test_trim_drops_pickle_quiets_logging_and_carries_the_grammar() -> None:
@@ -29,11 +40,14 @@ def test_trim_drops_pickle_quiets_logging_and_carries_the_grammar() -> None:
     digest = hashlib.sha256(b"start: NUMBER\n").hexdigest()
     assert f"GRAMMAR_SHA256 = {digest!r}\n" in out
     assert KNOWN_FIRST in out and "KNOWN_MATCHES = {}\n" in out
+    assert LAZY_LEXERS in out and EAGER_LEXERS not in out and "class StateLexers(dict):" in out
 
 
-def test_trim_refuses_a_lark_without_the_lexer_question_it_answers_ahead() -> None:
+def test_trim_refuses_a_lark_without_what_it_changes() -> None:
     with pytest.raises(SystemExit, match="_get_match"):
         trim(LARK_LIKE.replace(GET_MATCH, ""), "")
+    with pytest.raises(SystemExit, match="ContextualLexer"):
+        trim(LARK_LIKE.replace(EAGER_LEXERS, ""), "")
 
 
 def test_known_matches_are_the_answers_lark_would_work_out() -> None:

@@ -27,6 +27,53 @@ KNOWN_FIRST = ("def _get_match(re_, regexp, s, flags):\n"
                "        return s if known else None\n"
                "    m = re_.match(regexp, s, flags)\n")
 
+# Lark's contextual lexer makes a lexer for each of the parser's states (~100, 37
+# distinct) when the parser is built; a parse meets a few of them.  Made when the
+# parse first reaches a state instead (~0.6 ms of start-up), each as Lark makes it.
+EAGER_LEXERS = (
+    "        lexer_by_tokens: Dict[FrozenSet[str], AbstractBasicLexer] = {}\n"
+    "        self.lexers = {}\n"
+    "        for state, accepts in states.items():\n"
+    "            key = frozenset(accepts)\n"
+    "            try:\n"
+    "                lexer = lexer_by_tokens[key]\n"
+    "            except KeyError:\n"
+    "                accepts = set(accepts) | set(conf.ignore) | set(always_accept)\n"
+    "                lexer_conf = copy(trad_conf)\n"
+    "                lexer_conf.terminals = [terminals_by_name[n] for n in accepts "
+    "if n in terminals_by_name]\n"
+    "                lexer = self.BasicLexer(lexer_conf, comparator)\n"
+    "                lexer_by_tokens[key] = lexer\n"
+    "\n"
+    "            self.lexers[state] = lexer\n")
+LAZY_LEXERS = ("        self.lexers = StateLexers(self.BasicLexer, copy(trad_conf), states, "
+               "always_accept, comparator)  # tools/trim_standalone.py\n")
+STATE_LEXERS = '''class StateLexers(dict):
+    """ContextualLexer's lexer for each parser state, made when a parse first reaches
+    the state (tools/trim_standalone.py), as Lark's ContextualLexer makes it."""
+
+    def __init__(self, make, conf, states, always_accept, comparator):
+        super().__init__()
+        self.make, self.conf, self.states, self.comparator = make, conf, states, comparator
+        self.extra = set(conf.ignore) | set(always_accept)
+        self.by_tokens = {}
+
+    def __missing__(self, state):
+        accepts = self.states[state]
+        key = frozenset(accepts)
+        lexer = self.by_tokens.get(key)
+        if lexer is None:
+            by_name = self.conf.terminals_by_name
+            lexer_conf = copy(self.conf)
+            lexer_conf.terminals = [by_name[n] for n in set(accepts) | self.extra if n in by_name]
+            lexer = self.by_tokens[key] = self.make(lexer_conf, self.comparator)
+        self[state] = lexer
+        return lexer
+
+
+'''
+CONTEXTUAL = "class ContextualLexer(Lexer):\n"
+
 # Lark's debug logger, silenced without importing logging (5 ms of start-up)
 QUIET = ("class _Quiet:\n"
          "    def __getattr__(self, name): return self\n"
@@ -46,6 +93,9 @@ def trim(source: str, grammar: str,
     if GET_MATCH not in s:
         raise SystemExit("trim_standalone: Lark's output has no _get_match to answer ahead")
     s = s.replace(GET_MATCH, KNOWN_FIRST, 1)
+    if EAGER_LEXERS not in s or CONTEXTUAL not in s:
+        raise SystemExit("trim_standalone: Lark's output has no ContextualLexer loop to defer")
+    s = s.replace(EAGER_LEXERS, LAZY_LEXERS, 1).replace(CONTEXTUAL, STATE_LEXERS + CONTEXTUAL, 1)
     # annotations stay text: building ~80 typing generics at import costs ~1 ms
     s = "from __future__ import annotations\n" + s
     s += f"KNOWN_MATCHES = {dict(sorted((matches or {}).items()))!r}\n"
