@@ -120,3 +120,15 @@ def test_two_layer_network_as_named_steps() -> None:
 
     for k, name in enumerate(("W1", "b1", "W2", "b2")):
         assert close(ev.gradient[name], autograd.grad(loss, k)(W1, b1, W2, b2))
+
+
+@pytest.mark.parametrize("A, cofactors", [
+    ([[1.0, 2.0], [2.0, 4.0]], [[4.0, -2.0], [-2.0, 1.0]]),  # singular: det's slope is not 0
+    ([[1.0, 2, 3], [4, 5, 6], [7, 8, 9]], [[-3.0, 6, -3], [6, -12, 6], [-3, 6, -3]]),
+    ([[2.0, 1.0], [0.5, 3.0]], [[3.0, -0.5], [-1.0, 2.0]]),
+])
+def test_det_slope_is_the_cofactor_matrix_even_where_singular(A: list[list[float]],
+                                                               cofactors: list[list[float]]
+                                                               ) -> None:
+    ev = run("det(A)", A=np.array(A))
+    assert close(ev.gradient["A"], cofactors)

@@ -278,6 +278,16 @@ def _det(a: Array) -> Array:
     return np.asarray(np.linalg.det(a), dtype=float)
 
 
+def _cofactors(a: Array) -> Array:
+    """∂det(A)/∂A, the cofactor matrix: det(A)·inv(A)ᵀ where A is invertible, and defined
+    where it is not (det's slope at a singular A is not 0 and not undefined).  From the
+    SVD A = U S Vᵀ: det(U) det(V) U diag(∏_{j≠i} s_j) Vᵀ, the products without a division."""
+    u, s, vt = np.linalg.svd(a)
+    left = np.concatenate(([1.0], np.cumprod(s[:-1])))
+    right = np.concatenate((np.cumprod(s[::-1][:-1])[::-1], [1.0]))
+    return np.linalg.det(u) * np.linalg.det(vt) * (u * (left * right)) @ vt
+
+
 def _inv(a: Array) -> Array:
     _matrix("inv", a)
     return _inv_of(a, "inv is undefined")
@@ -344,8 +354,7 @@ ARRAY_TABLE: dict[str, ArrayOp] = {op.name: op for op in [
     ArrayOp("log_softmax", _log_softmax,
             lambda g, o, x: (g - np.exp(o) * g.sum(axis=-1, keepdims=True),)),
     ArrayOp("logsumexp", _logsumexp, lambda g, o, x: (g * np.exp(x - o),)),
-    ArrayOp("det", _det,
-            lambda g, o, a: (g * o * _inv_of(a, "the slope of det here needs inv(A)").T,)),
+    ArrayOp("det", _det, lambda g, o, a: (g * _cofactors(a),)),
     ArrayOp("inv", _inv, lambda g, o, a: (-(o.T @ g @ o.T),)),
     ArrayOp("logdet", _logdet,
             lambda g, o, a: (g * _inv_of(a, "the slope of logdet is undefined").T,)),
