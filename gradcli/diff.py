@@ -17,6 +17,7 @@ from gradcli.parser import parse, refuse_unknown_calls
 from gradcli.reading import read_as
 from gradcli.simplify import formulas, simplify
 from gradcli.symbolic import differentiate, nth_partials, partial_label, partial_specs, runs
+from gradcli.typed import as_typed, log_name
 
 
 def derivative_table(source: str, wrt: list[str], exact: bool,
@@ -36,6 +37,7 @@ def derivative_table(source: str, wrt: list[str], exact: bool,
                              hint="give one of them")
         order = tape.derivative[1]
     specs = partial_specs(list(tape.variables), wrt, order)
+    log = log_name(tape)  # ln as typed
     rows = []
     for k, out in enumerate(tape.outputs):
         name = tape.output_names[k] if k < len(tape.output_names) else ""
@@ -54,7 +56,7 @@ def derivative_table(source: str, wrt: list[str], exact: bool,
             bottom = " ".join(r"\partial " + name_tex(v) + (f"^{{{m}}}" if m > 1 else "")
                               for v, m in runs(s))
             rows.append({"output": name, "f": f, "wrt": ",".join(s), "order": n,
-                         "label": partial_label(f, s), "formula": text,
+                         "label": partial_label(f, s), "formula": as_typed(text, log),
                          "latex": rf"\frac{{{top} {name_tex(f)}}}{{{bottom}}} = {tex}",
                          "tex": tex})
     return {"expression": source, "variables": list(tape.variables), "rows": rows,

@@ -33,6 +33,7 @@ from gradcli.forward import forward
 from gradcli.numfmt import number_text
 from gradcli.reverse import reverse
 from gradcli.tape import Tape, needs_grad
+from gradcli.typed import as_typed, log_name
 
 MAX_ORDER = 6  # each order roughly doubles the formula; past this nobody reads it
 ON_CURVE = 1e-9  # distance to the curve, relative to max(1, |x|, |y|), still "on it"
@@ -92,6 +93,7 @@ def read_curve(source: str, wrt: str | None = None, of: str | None = None) -> Cu
 
     tape, equation = parse_equation(source)
     refuse_unknown_calls(tape)
+    equation = as_typed(equation, log_name(tape))  # ln as typed
     names = list(tape.variables)
     if wrt is None and of is None and len(names) > 2:
         # a surface, not a curve: which partial is meant is the user's to say (at
@@ -316,7 +318,9 @@ def implicit(source: str, values: Mapping[str, float], order: int = 1, *,
 
     c = read_curve(source, wrt, of)
     tapes = derivative_formulas(c, order)
-    result = Implicit(c, [Order(k + 1, t, formulas(t)[0]) for k, t in enumerate(tapes)])
+    log = log_name(c.tape)  # ln as typed
+    result = Implicit(c, [Order(k + 1, t, as_typed(formulas(t)[0], log))
+                          for k, t in enumerate(tapes)])
     result.warnings = unused_values(c.tape, values)
     result.read_as = equation_read_as(c)
     if not values:

@@ -8,6 +8,7 @@ decides how text is read.
 from __future__ import annotations
 
 from gradcli.tape import Tape, expressions
+from gradcli.typed import as_typed, log_name
 
 MAX_SHOWN = 500  # characters of input; a reading of a longer text is no help to read
 
@@ -22,7 +23,7 @@ def canonical(tape: Tape) -> str | None:
     outs = [shown[o] for o in tape.outputs]
     if list(tape.output_names) != outs:
         return None  # a program: its steps are named as typed
-    reading = ", ".join(outs)
+    reading = as_typed(", ".join(outs), log_name(tape))  # ln as typed
     same = "".join(reading.split()) == "".join(text.split())
     return None if same else reading
 
