@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from gradcli.errors import InputError
 from gradcli.ops import CONSTANTS, FUNCTIONS
-from gradcli.tape import CONST, VAR, Tape, expressions
+from gradcli.tape import CONST, VAR, Call, Tape, expressions
 
 
 @dataclass
@@ -215,12 +215,37 @@ def call_function(b: ProgramBuilder, name: str, args: list[int], pos: int) -> in
                       hint=f"add {'it' if len(fn.free) == 1 else 'them'}: "
                            f"{name}({', '.join(fn.params + fn.free)}) = …")
     tape = b.tape
-    out = _instantiate(tape, fn, args, pos)
+    copied: dict[int, int] = {}
+    out = _instantiate(tape, fn, args, pos, copied)
+    names = expressions(tape, limit=24, upto=max(args) + 1)
+    shown = [tape.labels[a] or names[a] for a in args]
+    label = f"{name}({', '.join(shown)})"
     if not tape.is_leaf(out) and tape.labels[out] in (None, name):
-        names = expressions(tape, limit=24, upto=max(args) + 1)
-        shown = [tape.labels[a] or names[a] for a in args]
-        tape.labels[out] = f"{name}({', '.join(shown)})"
+        tape.labels[out] = label
+    record_call(tape, name, label, out, tuple(args), copied)
     return out
+
+
+def record_call(tape: Tape, name: str, label: str, out: int, args: tuple[int, ...],
+                copied: dict[int, int]) -> None:
+    """Keep the call's nodes (its body as instantiated) on the tape, for the pictures,
+    and the calls its body made, carried over to the copy (g(x) = sin(f(x)): f's too)."""
+    if tape.is_leaf(out):
+        return
+    inner = [c for c in tape.calls if c.result in copied and all(n in copied for n in c.nodes)]
+    nodes = sorted({copied[n] for n in copied if not tape.is_leaf(copied[n])}
+                   - set(args) | {out})
+    tape.calls.append(Call(name, label, out, args, tuple(nodes)))
+    for c in inner:
+        moved = tuple(copied.get(a, a) for a in c.args)
+        if copied[c.result] == c.result:
+            continue  # the same nodes: the call is on the tape already
+        texts = expressions(tape, limit=24, upto=max(moved) + 1)
+        label = f"{c.name}({', '.join(tape.labels[a] or texts[a] for a in moved)})"
+        if tape.labels[copied[c.result]] is None:  # a call is a step named after it
+            tape.labels[copied[c.result]] = label
+        tape.calls.append(Call(c.name, label, copied[c.result], moved,
+                               tuple(sorted({copied[n] for n in c.nodes}))))
 
 
 # -------------------------------------------------- d/dx …
@@ -295,8 +320,10 @@ def _refuse_captured(rules: ProgramBuilder, header: Header, params: list[str],
                                    f"or make {step} a parameter")
 
 
-def _instantiate(tape: Tape, fn: Function, args: list[int], pos: int) -> int:
-    """Copy the nodes between fn's parameters and its body with `args` in their place."""
+def _instantiate(tape: Tape, fn: Function, args: list[int], pos: int,
+                 copied: dict[int, int] | None = None) -> int:
+    """Copy the nodes between fn's parameters and its body with `args` in their place
+    (`copied`, when given, receives the map from the body's nodes to the copies)."""
     subst = dict(zip(fn.param_nodes, args, strict=True))
     need: set[int] = set()
     stack = [fn.body]
@@ -316,6 +343,8 @@ def _instantiate(tape: Tape, fn: Function, args: list[int], pos: int) -> int:
         else:
             new_args = tuple(out[a] for a in tape.args[n])
             out[n] = n if new_args == tape.args[n] else tape.apply(tape.ops[n], new_args, pos)
+    if copied is not None:
+        copied.update(out)
     return out[fn.body]
 
 

@@ -11,12 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from gradcli.numfmt import number_text as number_text  # re-exported (a constant label)
 from gradcli.ops import OPS, PREC_ADD
 
 VAR = "var"
 CONST = "const"
+
+
+class Call(NamedTuple):
+    """A call of a program's function: `label` (f(x)) names the nodes of its body."""
+
+    name: str  # the function
+    label: str  # the call as written out: f(x)
+    result: int
+    args: tuple[int, ...]
+    nodes: tuple[int, ...]  # the body's operations, the result among them
 
 
 @dataclass
@@ -34,6 +45,7 @@ class Tape:
     variables: dict[str, int] = field(default_factory=dict)  # in order of first use
     hints: dict[str, str] = field(default_factory=dict)  # name -> how the parser read it
     derivative: tuple[str, int] | None = None  # a leading d/dx: (variable, order)
+    calls: list[Call] = field(default_factory=list)  # function calls (gradcli/definitions.py)
     _index: dict[tuple[object, ...], int] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
@@ -207,6 +219,10 @@ def prune(tape: Tape, keep: Iterable[int] = ()) -> Tape:
     out.output_names = list(tape.output_names)
     out.hints = dict(tape.hints)
     out.derivative = tape.derivative
+    out.calls = [Call(c.name, c.label, new_index[c.result],
+                      tuple(new_index[a] for a in c.args),
+                      tuple(new_index[n] for n in c.nodes if live[n]))
+                 for c in tape.calls if live[c.result]]
     # variables keep their order of first use in the text
     order = {name: k for k, name in enumerate(tape.variables)}
     out.variables = dict(sorted(out.variables.items(), key=lambda kv: order[kv[0]]))

@@ -349,8 +349,11 @@ def test_output_text_files(gradcli: Gradcli, tmp_path: Path, ext: str,
 
 _ID = r"n\d+"
 _LABEL = r'"(?:[^"#]|#(?:\d+|[a-z]+);)*"'
-_NODE = re.compile(rf"^  ({_ID})(\[\[{_LABEL}\]\]|\[{_LABEL}\]|\({_LABEL}\)|\(\[{_LABEL}\]\))$")
+_NODE = re.compile(rf"^(?:  )+({_ID})"
+                   rf"(\[\[{_LABEL}\]\]|\[{_LABEL}\]|\({_LABEL}\)|\(\[{_LABEL}\]\))$")
 _EDGE = re.compile(rf'^  ({_ID}) -->(?:\|{_LABEL}\|)? ({_ID})$')
+_SUBGRAPH = re.compile(rf'^((?:  )+)subgraph (call\d+) \[{_LABEL}\]$')  # a function call
+_END = re.compile(r"^((?:  )+)end$")
 
 
 def mermaid_flowchart_errors(text: str) -> list[str]:
@@ -360,9 +363,28 @@ def mermaid_flowchart_errors(text: str) -> list[str]:
     if lines[0] != "flowchart LR":
         errors.append(f"line 1: {lines[0]!r} is not a flowchart header")
     declared: set[str] = set()
+    groups: list[str] = []  # the open subgraphs, each one level deeper
     for k, line in enumerate(lines[1:], start=2):
         node, edge = _NODE.match(line), _EDGE.match(line)
-        if node:
+        sub, close = _SUBGRAPH.match(line), _END.match(line)
+        depth = (len(line) - len(line.lstrip(" "))) // 2
+        if sub or close or node:
+            want = len(groups) + (0 if close else 1)
+            if depth != want:
+                errors.append(f"line {k}: indented {depth} levels inside {len(groups)} groups")
+        if sub:
+            if sub.group(2) in declared:
+                errors.append(f"line {k}: {sub.group(2)} declared twice")
+            declared.add(sub.group(2))
+            groups.append(sub.group(2))
+        elif close:
+            if not groups:
+                errors.append(f"line {k}: end without a subgraph")
+            else:
+                groups.pop()
+        elif edge and groups:
+            errors.append(f"line {k}: an edge inside subgraph {groups[-1]}")
+        elif node:
             if node.group(1) in declared:
                 errors.append(f"line {k}: {node.group(1)} declared twice")
             declared.add(node.group(1))
@@ -372,6 +394,8 @@ def mermaid_flowchart_errors(text: str) -> list[str]:
                     errors.append(f"line {k}: edge to undeclared {end}")
         else:
             errors.append(f"line {k}: cannot parse {line!r}")
+    if groups:
+        errors.append(f"subgraph {groups[-1]} has no end")
     return errors
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from gradcli.graphtext import Picture, num
 from gradcli.render import Options, Result, fmt, jnum
+from gradcli.render.groups import call_lines, groups, layout
 from gradcli.tape import CONST, VAR
 
 FORMATS = ("dot", "mermaid")  # besides the shared ones (table is the drawing here)
@@ -83,12 +84,26 @@ def to_dot(pic: Picture, digits: int = 4) -> str:
              + ", labelloc=t];",
              "  node [fontname=\"DejaVu Sans\", fontsize=11];",
              "  edge [fontname=\"DejaVu Sans\", fontsize=10];"]
-    for i, op in enumerate(tape.ops):
+    found = groups(tape)  # a function call: a cluster named after the call
+    depth = 1
+    for event, i in layout(len(tape), found):
+        pad = "  " * depth
+        if event == "open":
+            lines.append(f"{pad}subgraph cluster_call{i} {{")
+            lines.append(f"{pad}  label={dot_quote(found[i].label)}; style=rounded; "
+                         "color=gray50; fontcolor=gray30;")
+            depth += 1
+            continue
+        if event == "close":
+            depth -= 1
+            lines.append("  " * depth + "}")
+            continue
+        op = tape.ops[i]
         # each line escaped on its own, joined by DOT's centred line break
         label = '"' + "\\n".join(dot_quote(s)[1:-1] for s in node_lines(pic, i, digits)) + '"'
         shape = "box" if op == VAR else "plaintext" if op == CONST else "ellipse"
         extra = ", penwidth=2.5" if i in outs else ""
-        lines.append(f"  n{i} [shape={shape}, label={label}{extra}];")
+        lines.append(f"{pad}n{i} [shape={shape}, label={label}{extra}];")
     for j, i, label in edges(pic, digits):
         attr = f" [label={dot_quote(label)}]" if label else ""
         lines.append(f"  n{j} -> n{i}{attr};")
@@ -121,16 +136,28 @@ def to_mermaid(pic: Picture, digits: int = 4) -> str:
     tape = pic.tape
     outs = set(tape.outputs)
     lines = ["flowchart LR"]
-    for i, op in enumerate(tape.ops):
+    found = groups(tape)  # a function call: a subgraph named after the call
+    depth = 1
+    for event, i in layout(len(tape), found):
+        pad = "  " * depth
+        if event == "open":
+            lines.append(f'{pad}subgraph call{i} ["{mermaid_escape(found[i].label)}"]')
+            depth += 1
+            continue
+        if event == "close":
+            depth -= 1
+            lines.append("  " * depth + "end")
+            continue
+        op = tape.ops[i]
         label = "<br/>".join(mermaid_escape(s) for s in node_lines(pic, i, digits))
         if i in outs:
-            lines.append(f'  n{i}[["{label}"]]')
+            lines.append(f'{pad}n{i}[["{label}"]]')
         elif op == CONST:
-            lines.append(f'  n{i}("{label}")')
+            lines.append(f'{pad}n{i}("{label}")')
         elif op == VAR:
-            lines.append(f'  n{i}["{label}"]')
+            lines.append(f'{pad}n{i}["{label}"]')
         else:
-            lines.append(f'  n{i}(["{label}"])')
+            lines.append(f'{pad}n{i}(["{label}"])')
     for j, i, label in edges(pic, digits):
         if label:
             lines.append(f'  n{j} -->|"{mermaid_escape(label)}"| n{i}')
@@ -156,9 +183,12 @@ def to_data(pic: Picture) -> dict[str, Any]:
         for k, j in enumerate(a):
             p = pic.partials[i][k] if pic.partials is not None else None
             edge_rows.append({"from": pic.names[j], "to": pic.names[i], "partial": jnum(p)})
+    found = groups(tape)
+    calls = [{"call": g.label, "nodes": [pic.names[i] for i in g.nodes],
+              "within": None if g.parent is None else found[g.parent].label} for g in found]
     return {"expression": tape.text, "output": pic.output,
             "variables": {n: jnum(v) for n, v in pic.env.items()},
-            "nodes": nodes, "edges": edge_rows, "notes": list(pic.notes)}
+            "nodes": nodes, "edges": edge_rows, "calls": calls, "notes": list(pic.notes)}
 
 
 def to_plain(pic: Picture, digits: int | None = None) -> list[str]:
@@ -181,6 +211,7 @@ def to_plain(pic: Picture, digits: int | None = None) -> list[str]:
             if p is not None:
                 row += f" partial={num(p, digits)}"
             lines.append(row)
+    lines.extend(f"call {c}" for c in call_lines(tape, pic.names))  # a call's group
     lines.extend(f"note: {n}" for n in pic.notes)
     return lines
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from gradcli.graphtext import Picture, num
 from gradcli.render import fmt
+from gradcli.render.groups import call_lines
 from gradcli.tape import CONST, VAR
 
 MAX_ROWS = 60  # rows in a drawing before it is summarised
@@ -350,6 +351,11 @@ def draw(pic: Picture, digits: int = 4, width: int | None = None, color: bool = 
                 console.print("A node used more than once adds up the paths through each use:")
                 for line in fan:
                     console.print("  " + line, soft_wrap=True)
+        calls = call_lines(pic.tape, pic.names)  # a function call groups its nodes
+        if calls:
+            console.print("Function calls (each call's nodes, inner calls inside outer ones):")
+            for line in calls:
+                console.print("  " + line, soft_wrap=True)
         for note in pic.notes:
             console.print(Text(f"note: {note}", style="yellow" if color else ""), soft_wrap=True)
     return cap.get()
