@@ -21,12 +21,20 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
 from gradcli.errors import GradcliError, InputError, check_wrt
 from gradcli.forward import forward
+from gradcli.piecewise import (
+    choose,
+    is_piecewise,
+    parse_answer,
+    piecewise,
+    read_pieces,
+    shown_text,
+)
 from gradcli.precise import (
     DIGITS,
     FAILURES,
@@ -150,7 +158,12 @@ def derivative_formula(p: Problem) -> str:
     try:
         d = differentiate(p.base, [p.wrt], output=p.base.outputs[-1])
         formula_budget(d.tape)  # before simplifying: its cost grows with the formula
-        return formulas(simplify(d.tape, exact=False))[0]
+        text = formulas(simplify(d.tape, exact=False))[0]
+        if "sign(" in text and p.base is p.f:  # abs, max, min: piece by piece, as diff
+            pw = piecewise(p.f, [(p.wrt,)], p.f.outputs[-1], False)
+            if pw is not None and pw[0] is not None:
+                return shown_text(pw[0])
+        return text
     except InputError:  # too long to print: the check itself does not need it
         return "(a formula too long to print)"
 
@@ -202,17 +215,30 @@ class Judge:
         if notes and not pinned:
             raise _Skip  # a convention, not calculus, picks the number at a kink
         try:
-            gv = forward(p.g, {n: env[n] for n in p.g.variables})
+            answer = self.answer(lambda t: forward(t, {n: env[n] for n in t.variables})
+                                 [t.outputs[-1]])
+            gv = forward(answer, {n: env[n] for n in answer.variables})
         except FAILURES:
             raise _Undefined("answer") from None
         d = adj[p.base.variables[p.wrt]] if p.wrt in p.base.variables else 0.0
-        g = gv[p.g.outputs[-1]]
+        g = gv[answer.outputs[-1]]
         if not (math.isfinite(d) and math.isfinite(g)):
             raise _Skip
         spread, scale = decimal_range([*vals, *adj, *gv])
-        zeros = any(v == 0 or abs(v) < 1e-290 for t, vs in ((p.base, vals), (p.g, gv))
+        zeros = any(v == 0 or abs(v) < 1e-290 for t, vs in ((p.base, vals), (answer, gv))
                     for v, op in zip(vs, t.ops, strict=True) if op != CONST)
         return spread, scale, zeros
+
+    def answer(self, value: Callable[[Tape], Any]) -> Tape:
+        """The answer's tape at a point (`value`: a tape's value there): the piece that
+        holds, for one given piece by piece (none holds, or too near a tie to say: the
+        point is skipped)."""
+        if self.p.pieces is None:
+            return self.p.g
+        piece = choose(self.p.pieces, value)
+        if piece is None:
+            raise _Skip
+        return piece
 
     def read(self, point: Mapping[str, Fraction], dps: int, scale: float) -> Reading:
         """Both sides at `point` with `dps` digits (0: exactly); raises _Skip."""
@@ -224,12 +250,13 @@ class Judge:
         try:
             with a:
                 env = a.point(point)
+                answer = self.answer(lambda t: a.values(t, env)[t.outputs[-1]])
                 vals = a.values(p.base, env)
                 d = a.slope(p.base, vals, p.wrt, notes=notes)
-                gv = a.values(p.g, env)
+                gv = a.values(answer, env)
         except FAILURES:
             raise _Skip from None
-        g = gv[p.g.outputs[-1]]
+        g = gv[answer.outputs[-1]]
         if notes or not (a.is_number(d) and a.is_number(g)):
             raise _Skip
         return Reading(p, a, env, d, g, scale, vals, gv)
@@ -372,10 +399,11 @@ def label(f: str, spec: Sequence[str]) -> str:
 
 
 def _answer(f: Tape, expect: str) -> Tape:
-    from gradcli.parser import parse, refuse_unknown_calls
+    from gradcli.parser import refuse_unknown_calls
 
     try:
-        g = parse(expect, known=f.variables)  # f's names read the same in the answer
+        # f's names read the same in the answer; `A if u > v; B if u < v` (diff's pieces)
+        g = parse_answer(expect, f.variables)
         refuse_unknown_calls(g)
     except GradcliError as e:
         raise InputError(f"--expect {expect!r}: {e.message}", hint=e.hint) from None
@@ -401,6 +429,8 @@ def check_one(f: Tape, wrt: str | Sequence[str], expect: str, points: int = 200,
     if base is not f:  # a higher order: the points sweep the derivative of the order before
         check_budget(points, len(pinned or ()), len(base) + len(g))
     problem = Problem(f, spec, base, g)
+    if is_piecewise(expect):  # each point is judged by the piece that holds there
+        problem.pieces = read_pieces(expect, f.variables)
     verdict = Verdict(",".join(spec), expect, derivative_formula(problem), answer=g,
                       problem=problem)
     judge = Judge(problem)

@@ -14,6 +14,7 @@ from gradcli.errors import InputError
 from gradcli.latex import latex, name_tex
 from gradcli.limits import formula_budget
 from gradcli.parser import parse, refuse_unknown_calls
+from gradcli.piecewise import piece_row, piecewise
 from gradcli.reading import read_as
 from gradcli.simplify import formulas, simplify
 from gradcli.symbolic import differentiate, nth_partials, partial_label, partial_specs, runs
@@ -50,14 +51,24 @@ def derivative_table(source: str, wrt: list[str], exact: bool,
         else:
             found = [(s, formulas(one)[0], latex(one)[0])
                      for s, one in zip(specs, nth_partials(tape, specs, out, exact), strict=True)]
-        for s, text, tex in found:
+        # abs, max, min: piece by piece where the formula has their sign(...) terms
+        pieces = piecewise(tape, specs, out, exact) if any("sign(" in t for _, t, _ in found) \
+            else None
+        for k, (s, text, tex) in enumerate(found):
+            pw = pieces[k] if pieces is not None and "sign(" in text else None
             n = len(s)
             top = r"\partial" + (f"^{{{n}}}" if n > 1 else "")
             bottom = " ".join(r"\partial " + name_tex(v) + (f"^{{{m}}}" if m > 1 else "")
                               for v, m in runs(s))
-            rows.append({"output": name, "f": f, "wrt": ",".join(s), "order": n,
-                         "label": partial_label(f, s), "formula": as_typed(text, log),
-                         "latex": rf"\frac{{{top} {name_tex(f)}}}{{{bottom}}} = {tex}",
-                         "tex": tex})
+            row = {"output": name, "f": f, "wrt": ",".join(s), "order": n,
+                   "label": partial_label(f, s), "formula": as_typed(text, log),
+                   "latex": rf"\frac{{{top} {name_tex(f)}}}{{{bottom}}} = {tex}",
+                   "tex": tex}
+            if pw is not None:
+                row.update(piece_row(pw, log))
+                if "pieces" in row:
+                    row["text"] = row["shown"]
+                row["latex"] = rf"\frac{{{top} {name_tex(f)}}}{{{bottom}}} = {row['tex']}"
+            rows.append(row)
     return {"expression": source, "variables": list(tape.variables), "rows": rows,
             "read_as": read_as(tape)}

@@ -179,7 +179,10 @@ def diagnose(v: Verdict) -> str:
     if not s:
         return (f"your answer is undefined at all {v.undefined_answer} points where the "
                 "derivative is defined")
-    for attempt in (_constant, _chain, _rule, _terms, _power):
+    # an answer given piece by piece has no one tape to read terms from: values only
+    attempts = (_constant, _chain, _rule, _terms, _power) if v.problem is None or \
+        v.problem.pieces is None else ()
+    for attempt in attempts:
         said = attempt(v)
         if said:
             return said

@@ -33,6 +33,9 @@ class Problem:
     spec: tuple[str, ...]  # the variables differentiated by, in order
     base: Tape
     g: Tape
+    # an answer given piece by piece (gradcli/piecewise.py): at each point the piece
+    # whose conditions hold is the answer there; `g` is their sum times the conditions
+    pieces: Any = None
 
     @property
     def wrt(self) -> str:

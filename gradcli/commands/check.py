@@ -88,12 +88,13 @@ def command(args: tuple[str, ...], file: str | None, expect: tuple[str, ...],
                          "per --wrt, in the same order")
     pinned = parse_points(at)
     from gradcli.limits import check_budget
+    from gradcli.piecewise import is_piecewise, parse_answer
 
     wanted = specs(tape, names, order)  # x, x N times (--order N), or x,y (mixed)
     # every pair is checked at every point: F once per --wrt (a higher order's base
     # is counted again once built: gradcli/checker.py)
-    check_budget(points, len(pinned), len(wanted) * len(tape) + sum(len(parse(g))
-                                                                    for g in expect))
+    check_budget(points, len(pinned), len(wanted) * len(tape) +
+                 sum(len(parse_answer(g, tape.variables)) for g in expect))
     verdicts = [check_one(tape, s, g, points=points, seed=seed, pinned=pinned, fixed=fixed)
                 for s, g in zip(wanted, expect, strict=True)]
     f = tape.output_names[-1] if tape.output_names and tape.output_names[-1].isidentifier() \
@@ -101,7 +102,8 @@ def command(args: tuple[str, ...], file: str | None, expect: tuple[str, ...],
     reading = read_as(tape)
     for s, g in zip(wanted, expect, strict=True):
         whose = "your answer" if len(expect) == 1 else f"your {label(f, s)}"
-        reading += read_as(parse(g, known=tape.variables), whose)
+        if not is_piecewise(g):  # (pieces are read as typed: formula if condition)
+            reading += read_as(parse(g, known=tape.variables), whose)
     return show(Result("check", {"verdicts": verdicts, "f": f}, list(tape.variables), reading,
                        ok=all(v.equivalent for v in verdicts)), fmt, digits, quiet,
                 tuple(dict.fromkeys(v for s in wanted for v in s)) if wrt else ())

@@ -10,10 +10,17 @@ FORMATS = ("latex",)  # besides the shared ones
 
 
 def data(r: Result, o: Options) -> dict[str, Any]:
+    """JSON; a piecewise derivative adds `text` (as printed), `pieces` and `ties`."""
     d = r.value
     return {"expression": d["expression"], "variables": d["variables"],
-            "derivatives": [{k: row[k] for k in ("output", "wrt", "order", "formula", "latex")}
+            "derivatives": [{k: row[k] for k in ("output", "wrt", "order", "formula", "latex",
+                                                 "text", "pieces", "ties") if k in row}
                             for row in d["rows"]]}
+
+
+def shown(row: dict[str, Any]) -> str:
+    """The formula as printed: piece by piece for abs, max and min."""
+    return str(row.get("shown", row["formula"]))
 
 
 def rows(r: Result, o: Options) -> list[list[Any]]:
@@ -25,7 +32,7 @@ def rows(r: Result, o: Options) -> list[list[Any]]:
 
 
 def quiet(r: Result, o: Options) -> list[Any]:
-    return [row["formula"] for row in r.value["rows"]]
+    return [shown(row) for row in r.value["rows"]]
 
 
 plain = quiet  # the formulas alone, one per line: they paste back into gradcli
@@ -37,4 +44,10 @@ def latex(r: Result, o: Options) -> str:
 
 
 def table(r: Result, o: Options) -> str:
-    return "".join(f"{row['label']} = {row['formula']}\n" for row in r.value["rows"])
+    out = []
+    for row in r.value["rows"]:
+        out.append(f"{row['label']} = {shown(row)}\n")
+        if row.get("ties"):  # strict inequalities: no piece claims a tie
+            out.append(" " * (len(row["label"]) + 3) + f"(where {' or '.join(row['ties'])}: "
+                       "a kink; the derivative exists there only if the pieces agree)\n")
+    return "".join(out)
