@@ -21,7 +21,7 @@ from itertools import product
 from typing import Any
 
 from gradcli.errors import GradcliError, InputError
-from gradcli.tape import CONST, VAR, Tape, needs_grad, reaches
+from gradcli.tape import CONST, VAR, Tape, reaches
 
 SWITCHES = ("abs", "max", "min")
 MAX_BRANCHES = 16  # past this the pieces are no easier to read than one formula
@@ -52,9 +52,13 @@ class Piecewise:
 
 
 
-def switches(tape: Tape, output: int) -> list[int]:
-    """The abs/max/min nodes on a path from a variable to `output`."""
-    need = needs_grad(tape)
+def switches(tape: Tape, output: int, wrt: Collection[str]) -> list[int]:
+    """The abs/max/min nodes on a path from a variable of `wrt` to `output` (a switch that
+    does not depend on them is a value to those partials: abs(y) in d/dx abs(x)*abs(y))."""
+    need = [False] * len(tape)
+    for i, op in enumerate(tape.ops):
+        need[i] = (tape.labels[i] in wrt) if op == VAR else \
+            any(need[a] for a in tape.args[i])
     live = reaches(tape, [output])
     return [i for i, op in enumerate(tape.ops) if op in SWITCHES and need[i] and live[i]]
 
@@ -133,14 +137,24 @@ def _conditions(tape: Tape, branch: Tape, new: dict[int, int],
 
 
 def piecewise(tape: Tape, specs: list[tuple[str, ...]], output: int,
-              exact: bool) -> list[Piecewise | None] | None:
-    """Each spec's derivative piece by piece (None for a spec the switches do not touch);
-    None when the expression has no switch, or too many ways for them to go."""
-    from gradcli.symbolic import nth_partials
+              exact: bool) -> list[Piecewise | None]:
+    """Each spec's derivative piece by piece; None for a spec no switch touches, or with
+    too many ways for its switches to go (its formula stays as it is)."""
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for k, spec in enumerate(specs):
+        groups.setdefault(tuple(switches(tape, output, spec)), []).append(k)
+    result: list[Piecewise | None] = [None] * len(specs)
+    for found, ks in groups.items():
+        if found:
+            done = _pieces(tape, [specs[k] for k in ks], output, exact, list(found))
+            for k, pw in zip(ks, done or [None] * len(ks), strict=True):
+                result[k] = pw
+    return result
 
-    found = switches(tape, output)
-    if not found:
-        return None
+
+def _pieces(tape: Tape, specs: list[tuple[str, ...]], output: int, exact: bool,
+            found: list[int]) -> list[Piecewise | None] | None:
+    from gradcli.symbolic import nth_partials
     options = [(+1, -1) if tape.ops[s] == "abs" else
                tuple(tape.args[s].index(a) for a in dict.fromkeys(tape.args[s])) for s in found]
     count = 1
