@@ -75,6 +75,9 @@ def startup(runs: int) -> list[tuple[str, float, float, str]]:
             ([*g, "check", "(x^2+1)/(x-1)", "--wrt", "x", "--expect",
               "(x^2 - 2x - 1)/(x - 1)^2"], "< 1 s"),
     }
+    from bench_arrays import startup_commands  # issue 15: the array path's start-up
+
+    cmds.update(startup_commands())
     # GRADCLI_BENCH_AGAINST=/path/to/other/gradcli: an earlier version's entry point (its own
     # venv), timed in the same alternation, so "no slower than before" is one run's answer
     other = os.environ.get("GRADCLI_BENCH_AGAINST")
@@ -350,6 +353,9 @@ def report(quick: bool) -> str:
     ot = others([2_000] if quick else [2_000, 20_000], 60 if quick else 120)
     hc = contract()
     nc = numbers()
+    from bench_arrays import report_lines as array_lines  # issue 15: 1000×1000 products
+
+    ar = array_lines()
     lines = ["# gradcli benchmark", "",
              f"Machine: {machine()}.", "",
              f"Produced by `make bench` (bench/bench.py) in {time.perf_counter() - started:.0f} s."
@@ -402,6 +408,7 @@ def report(quick: bool) -> str:
         want = "/".join(map(str, sorted(allowed)))
         ok = " ✓" if secs < 10 and code in allowed else " ✗"
         lines.append(f"| {name} | {secs:.2f} s | {code} | {why} | < 10 s, exit {want}{ok} |")
+    lines += ar
     return "\n".join(lines) + "\n"
 
 

@@ -333,3 +333,16 @@ def test_graph_refusals() -> None:
     big = json.dumps(np.ones((101, 101)).tolist())
     assert "writes every element" in refused("graph", "sum(x*x)", "--x", big, "--format", "csv")
     assert "has shape (2,)" in refused("graph", "x*x", "--x", "[1, 2]")
+
+
+@pytest.mark.parametrize("command", ["explain", "graph"])
+def test_scalar_explain_and_graph_import_no_numpy(command: str) -> None:
+    """The array views load only for arrays: a scalar run imports neither NumPy nor them."""
+    timed = subprocess.run([sys.executable, "-X", "importtime", "-m", "gradcli", command, "x*y",
+                            "--x", "2", "--y", "3"], capture_output=True, text=True, timeout=60)
+    assert timed.returncode == 0, timed.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in timed.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "gradcli.parser" in imported  # the watch works
+    assert not imported & {"numpy", "gradcli.arrays.ledger", "gradcli.render.arrays_explain",
+                           "gradcli.render.arrays_graph"}
