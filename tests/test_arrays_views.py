@@ -346,3 +346,10 @@ def test_scalar_explain_and_graph_import_no_numpy(command: str) -> None:
     assert "gradcli.parser" in imported  # the watch works
     assert not imported & {"numpy", "gradcli.arrays.ledger", "gradcli.render.arrays_explain",
                            "gradcli.render.arrays_graph"}
+
+
+def test_graph_drawing_cut_at_max_rows_says_so() -> None:
+    text = ok("graph", "sum(x) + sum(x*x) + sum(sin(x)*x)", "--x", "[1, 2]", "--max-rows", "5")
+    rows = [line for line in text.splitlines() if "─ " in line or line.startswith("f = ")]
+    assert len(rows) == 5
+    assert "… 4 more nodes (--max-rows draws more; --format dot has every node)" in text

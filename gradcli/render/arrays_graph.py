@@ -287,14 +287,13 @@ def table(r: Result, o: Options) -> str:
                      style="magenta" if o.color else None)
         t.add_column("edge: shape, vjp", style="yellow" if o.color else None)
     drawn = [False] * len(tape)
-    count = 0
+    count = cut = 0
     stack: list[tuple[int, int, str, str]] = [(out, -1, "", "") for out in
                                               reversed(tape.outputs)]
     while stack:
         v, parent, prefix, conn = stack.pop()
         if count >= max_rows:
-            t.add_row(f"… {len(tape) - sum(drawn):,} more nodes (--max-rows, or --format dot "
-                      "has every node)")
+            cut = len(tape) - sum(drawn)
             break
         count += 1
         edge = pic.edge(parent, v, short=True) if parent >= 0 else ""
@@ -330,6 +329,9 @@ def table(r: Result, o: Options) -> str:
             console.print("structure only: give every input a value (--x \"[1, 2]\" ...) for "
                           "shapes, values, gradients and each edge's vector-Jacobian product")
         console.print(t)
+        if cut:  # below the table: a long line in it would widen the node column
+            console.print(f"… {cut:,} more nodes (--max-rows draws more; --format dot has "
+                          "every node)")
         if numbers:
             console.print(f"∂{pic.output}/∂node: the gradient, shaped like the node.  edge: "
                           "the shape along the edge to the node above, and its vector-Jacobian "
