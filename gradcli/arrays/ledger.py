@@ -315,9 +315,9 @@ def _array_rules(ledger: ArrayLedger, i: int) -> list[Rule]:
         elif op == "logsumexp":
             rule = ("{g} · {p}", {"g": g, "p": Factor(f"softmax({X.name})",
                                                       np.exp(x - vals[i]))})
-        elif op == "det":
-            rule = ("{g} · {o} · {p}", {"g": g, "o": o,
-                                        "p": Factor(f"inv({X.name})ᵀ", _inv_t(x))})
+        elif op == "det":  # the cofactor matrix: det(A)·inv(A)ᵀ where A is invertible
+            rule = ("{g} · {p}", {"g": g, "p": Factor(f"cof({X.name})", op_of(op).vjp(
+                np.ones(()), vals[i], x)[0])})
         elif op == "logdet":
             rule = ("{g} · {p}", {"g": g, "p": Factor(f"inv({X.name})ᵀ", _inv_t(x))})
         elif op == "inv":
