@@ -17,16 +17,15 @@ from dataclasses import replace
 from typing import Any
 
 from gradcli.diagnose import describe
-from gradcli.errors import DomainError, GradcliError
+from gradcli.errors import DomainError
 from gradcli.fdcheck import REL_TOL
-from gradcli.forward import forward
 from gradcli.ops import NUM, local_partials
 from gradcli.reverse import Note, reverse
 from gradcli.tape import Tape, needs_grad
 
 SUSPECT = 1e6  # sum of |terms| over |result| past which the result is re-swept
 LOST = 1e-8  # relative error (against 50 digits) past which digits are reported lost
-DIGITS = 50
+DIGITS = 50  # the second opinion's precision (gradcli/mpops.py): far past a double's 16
 DOUBLE_DIGITS = 15.95  # log10(2^53)
 
 
@@ -50,24 +49,6 @@ def suspects(adj: list[Any], mags: list[float], nodes: list[int]) -> list[int]:
     return [i for i in nodes if mags[i] > 0 and mags[i] > SUSPECT * abs(float(adj[i]))]
 
 
-def precise_gradient(tape: Tape, env: dict[str, float], out: int,
-                     convention: str) -> list[Any] | None:
-    """The adjoints at 50 digits (mpmath), or None where that sweep cannot be run."""
-    import mpmath
-
-    from gradcli.mpops import mp_partials, mp_tables  # only where cancellation is suspected
-
-    fns, ns = mp_tables()
-    with mpmath.workdps(DIGITS):
-        try:
-            vals = forward(tape, {n: mpmath.mpf(v) for n, v in env.items()}, fns=fns)
-            adj, _ = reverse(tape, vals, out, None, m=ns, convention=convention,
-                             seed=mpmath.mpf(1), zero=mpmath.mpf(0), partials=mp_partials)
-        except (GradcliError, ValueError, ZeroDivisionError, OverflowError, TypeError):
-            return None
-        return [+a for a in adj]
-
-
 def digits_lost(value: float, precise: Any) -> float:
     """How many of a double's ~16 significant digits `value` gets wrong (0 to 16)."""
     err = abs(value - precise)
@@ -76,7 +57,19 @@ def digits_lost(value: float, precise: Any) -> float:
     if precise == 0:
         return DOUBLE_DIGITS
     rel = float(err / abs(precise))
-    return max(0.0, min(DOUBLE_DIGITS, DOUBLE_DIGITS + math.log10(rel)))
+    return max(0.0, min(DOUBLE_DIGITS, DOUBLE_DIGITS + math.log10(rel))) if rel else 0.0
+
+
+def spoil(ev: Any, k: int, name: str, lost: float, reason: str) -> None:
+    """The check of ∂(output k)/∂name cannot pass on digits that are lost: failed past
+    REL_TOL (the check's own tolerance), else inconclusive.  Changes `ev.checks`."""
+    if k >= len(ev.checks) or name not in ev.checks[k].partials:
+        return
+    p = ev.checks[k].partials[name]
+    if lost > DOUBLE_DIGITS + math.log10(REL_TOL) and p.verdict != "mismatch":
+        ev.checks[k].partials[name] = replace(p, verdict="mismatch", reason=reason)
+    elif p.verdict in ("ok", "kink"):
+        ev.checks[k].partials[name] = replace(p, verdict="inconclusive", reason=reason)
 
 
 def review(ev: Any, convention: str = "torch") -> None:
@@ -97,7 +90,10 @@ def review(ev: Any, convention: str = "torch") -> None:
         hit = suspects(adj, mags, list(names))
         if not hit:
             continue
-        precise = precise_gradient(tape, ev.env, out, convention)
+        from gradcli.mpops import precise_sweep  # mpmath only where cancellation is suspected
+
+        sweep = precise_sweep(tape, ev.env, out, convention, DIGITS)
+        precise = None if sweep is None else sweep[1]
         for i in hit:
             value = float(adj[i])
             if precise is None:  # no second opinion: the ratio alone bounds what is left
@@ -119,12 +115,5 @@ def review(ev: Any, convention: str = "torch") -> None:
                                     f"terms of size {mags[i]:.2g} cancel to {value:.3g}, so "
                                     f"about {lost:.0f} of its 16 significant digits are lost"
                                     f"{truth}"))
-            if k < len(ev.checks) and name in ev.checks[k].partials:
-                p = ev.checks[k].partials[name]
-                fails = lost > DOUBLE_DIGITS + math.log10(REL_TOL)
-                reason = f"about {lost:.0f} of 16 digits lost to cancellation (see the note)"
-                if fails and p.verdict != "mismatch":
-                    ev.checks[k].partials[name] = replace(p, verdict="mismatch", reason=reason)
-                elif p.verdict in ("ok", "kink"):
-                    ev.checks[k].partials[name] = replace(p, verdict="inconclusive",
-                                                          reason=reason)
+            spoil(ev, k, name, lost, f"about {lost:.0f} of 16 digits lost to cancellation "
+                                     "(see the note)")

@@ -318,25 +318,17 @@ def _precise(tape: Tape, env: Mapping[str, Value],
     import mpmath
 
     from gradcli.cancellation import DIGITS
-    from gradcli.mpops import mp_partials, mp_tables
+    from gradcli.mpops import precise_sweep
 
-    fns, ns = mp_tables()
-    with mpmath.workdps(DIGITS):
-        def mp(v: Value) -> Any:  # a fraction exactly to 50 digits, not through a double
-            if isinstance(v, Fraction):
-                return mpmath.mpf(v.numerator) / v.denominator
-            return mpmath.mpf(v)
+    def mp(v: Value) -> Any:  # a fraction exactly to 50 digits, not through a double
+        if isinstance(v, Fraction):
+            return mpmath.mpf(v.numerator) / v.denominator
+        return mpmath.mpf(v)
 
-        mtape = exact_tape(tape)
-        mtape.consts = [mp(c) if op == CONST else c
-                        for op, c in zip(tape.ops, mtape.consts, strict=True)]
-        try:
-            vals = forward(mtape, {n: mp(v) for n, v in env.items()}, fns=fns)
-            adj, _ = reverse(mtape, vals, None, None, m=ns, convention=convention,
-                             seed=mpmath.mpf(1), zero=mpmath.mpf(0), partials=mp_partials)
-        except (GradcliError, ValueError, ZeroDivisionError, OverflowError, TypeError):
-            return None
-        return +vals[tape.outputs[-1]], [+a for a in adj]
+    sweep = precise_sweep(exact_tape(tape), env, None, convention, DIGITS, lift=mp)
+    if sweep is None or sweep[1] is None:
+        return None
+    return sweep[0][tape.outputs[-1]], sweep[1]
 
 
 def _mp_text(v: Any) -> str:

@@ -10,11 +10,16 @@ mpmath is imported on first use.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
+from collections.abc import Callable, Mapping
 from types import SimpleNamespace
 from typing import Any
 
+from gradcli.errors import GradcliError
+from gradcli.forward import forward
 from gradcli.ops import OPS
+from gradcli.reverse import reverse
+from gradcli.tape import CONST, Tape
 
 _TABLES: tuple[dict[str, Callable[..., Any]], Any] | None = None
 UNAVAILABLE: list[str] = []  # operations without an mpmath version
@@ -116,3 +121,30 @@ def mp_partials(op: str, out: Any, args: list[Any], m: Any) -> tuple[Any, ...]:
         return tuple(OPS[op].partials(m, out, *args))
     except (ValueError, ZeroDivisionError, OverflowError):
         return (mpmath.mpf("nan"),) * len(args)
+
+
+def precise_sweep(tape: Tape, env: Mapping[str, Any], out: int | None, convention: str,
+                  digits: int, *, lift: Callable[[Any], Any] | None = None,
+                  gradient: bool = True) -> tuple[list[Any], list[Any] | None] | None:
+    """Every node's value and (with `gradient`) adjoint of output `out` at `digits` digits,
+    or None where that sweep cannot be run.  The tape's constants are lifted too (as
+    doubles, 1e-200*1e-200 would underflow in the 50-digit sweep as well); `lift` turns
+    a value or constant into an mpmath number (mpmath.mpf unless the caller has exact
+    fractions).  The one second opinion of cancellation, underflow and --exact."""
+    import mpmath
+
+    fns, ns = mp_tables()
+    with mpmath.workdps(digits):
+        up = lift or mpmath.mpf
+        mtape = copy.copy(tape)
+        mtape.consts = [up(c) if op == CONST else c
+                        for op, c in zip(tape.ops, tape.consts, strict=True)]
+        try:
+            vals = forward(mtape, {n: up(v) for n, v in env.items()}, fns=fns)
+            if not gradient:
+                return [+v for v in vals], None
+            adj, _ = reverse(mtape, vals, out, None, m=ns, convention=convention,
+                             seed=mpmath.mpf(1), zero=mpmath.mpf(0), partials=mp_partials)
+        except (GradcliError, ValueError, ZeroDivisionError, OverflowError, TypeError):
+            return None
+        return [+v for v in vals], [+a for a in adj]

@@ -85,7 +85,7 @@ def reverse(tape: Tape, vals: list[Any], output: int | None = None,
             # one is no number to multiply (sqrt(x)^2 at 0: 0·∞): a domain error all the
             # same, wherever the node feeds the output.  + - * / and neg are always finite.
             if op not in _ARITH or not inline:
-                reach = _feeds(tape, out) if reach is None else reach
+                reach = feeds(tape, out) if reach is None else reach
                 if reach[i]:
                     _undefined_slope(tape, i, vals, need, partials(op, vals[i],
                                                                    [vals[j] for j in a], m))
@@ -149,7 +149,7 @@ def _undefined_slope(tape: Tape, i: int, vals: list[Any], need: list[bool],
                 text=tape.text, pos=tape.pos[i])
 
 
-def _feeds(tape: Tape, out: int) -> list[bool]:
+def feeds(tape: Tape, out: int) -> list[bool]:
     """Whether each node is on some path to `out` (a program step may not be)."""
     reach = [False] * len(tape.ops)
     reach[out] = True

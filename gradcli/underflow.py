@@ -22,22 +22,17 @@ the interpreter, which decides with this module.
 
 from __future__ import annotations
 
-import math
 import sys
 from dataclasses import replace
 from typing import Any
 
+from gradcli.cancellation import DIGITS, DOUBLE_DIGITS, digits_lost, spoil
 from gradcli.diagnose import describe
-from gradcli.errors import GradcliError
-from gradcli.fdcheck import REL_TOL
-from gradcli.forward import forward
-from gradcli.ops import OPS, local_partials
-from gradcli.reverse import Note, reverse
+from gradcli.ops import local_partials
+from gradcli.reverse import Note, feeds
 from gradcli.tape import CONST, VAR, Tape, needs_grad, node_names
 
 TINY = sys.float_info.min  # the smallest normal double: below it, digits are lost
-DIGITS = 50
-DOUBLE_DIGITS = 15.95  # log10(2^53)
 REPORT = DOUBLE_DIGITS - 8  # digits lost past which a number is reported (cancellation's)
 # operations that are exact on doubles near 0: their small result is no underflow
 EXACT = frozenset(("add", "sub", "neg", "abs", "relu", "min", "max", "sign", "step"))
@@ -50,17 +45,6 @@ class Underflow(Note):  # no @dataclass of its own: Note's fields, no start-up c
 def tiny(v: Any) -> bool:
     """0 or subnormal: a double with fewer than its 16 digits (none at 0)."""
     return -TINY < float(v) < TINY
-
-
-def digits_lost(value: float, precise: Any) -> float:
-    """How many of a double's ~16 significant digits `value` gets wrong (0 to 16)."""
-    err = abs(value - precise)
-    if err == 0:
-        return 0.0
-    if precise == 0:
-        return DOUBLE_DIGITS
-    rel = float(err / abs(precise))
-    return max(0.0, min(DOUBLE_DIGITS, DOUBLE_DIGITS + math.log10(rel))) if rel else 0.0
 
 
 def _text(v: Any, digits: int = 3) -> str:
@@ -79,16 +63,13 @@ def underflowed_nodes(tape: Tape, vals: list[Any]) -> dict[int, Any]:
         return found
     import mpmath
 
-    table = _table()
+    from gradcli.mpops import mp_tables
+
+    fns = mp_tables()[0]  # an operation without a form raises TypeError there
     with mpmath.workdps(DIGITS):
         for i in candidates:
             if any(j in found for j in tape.args[i]):
                 continue  # its argument's underflow is the one to report
-            if table is None:  # no 50 digits: a 0 from arguments that are not 0 is one
-                if vals[i] == 0 and all(vals[j] != 0 for j in tape.args[i]):
-                    found[i] = mpmath.mpf("nan")
-                continue
-            fns = table[0]
             try:
                 exact = fns[tape.ops[i]](*[mpmath.mpf(vals[j]) for j in tape.args[i]])
             except (ValueError, ZeroDivisionError, OverflowError, TypeError):
@@ -96,40 +77,6 @@ def underflowed_nodes(tape: Tape, vals: list[Any]) -> dict[int, Any]:
             if digits_lost(float(vals[i]), exact) >= REPORT:
                 found[i] = +exact
     return found
-
-
-def _table() -> tuple[dict[str, Any], Any] | None:
-    """mpmath's version of every operation, and the namespace partials use: the one
-    table, gradcli/mpops.py (an operation without a form raises TypeError there)."""
-    from gradcli.mpops import mp_tables
-
-    return mp_tables()
-
-
-def _precise_values(tape: Tape, env: dict[str, float]) -> list[Any] | None:
-    import mpmath
-
-    if _table() is None:
-        return None
-
-    with mpmath.workdps(DIGITS):
-        try:
-            return [+v for v in forward(tape, {n: mpmath.mpf(v) for n, v in env.items()},
-                                        fns=_lifted())]
-        except (GradcliError, ValueError, ZeroDivisionError, OverflowError, TypeError):
-            return None
-
-
-def _lifted() -> dict[str, Any]:
-    """The 50-digit functions with every argument an mpmath number, the tape's constants
-    too (as doubles, 1e-200*1e-200 would underflow in the 50-digit sweep as well)."""
-    import mpmath
-
-    def lift(f: Any) -> Any:
-        return lambda *xs: f(*[mpmath.mpf(x) for x in xs])
-
-    table = _table()
-    return {} if table is None else {name: lift(f) for name, f in table[0].items()}
 
 
 def _terms_underflow(tape: Tape, vals: list[Any], adj: list[Any], need: list[bool]) -> bool:
@@ -156,54 +103,6 @@ def _terms_underflow(tape: Tape, vals: list[Any], adj: list[Any], need: list[boo
     return False
 
 
-def _precise_gradient(tape: Tape, env: dict[str, float], out: int,
-                      convention: str) -> list[Any] | None:
-    """The adjoints at 50 digits, constants included (1e-200*1e-200 is 1e-400 there)."""
-    import mpmath
-
-    table = _table()
-    if table is None:
-        return None
-    ns = table[1]
-
-    def partials(op: str, o: Any, args: list[Any], m: Any) -> tuple[Any, ...]:
-        try:
-            return tuple(OPS[op].partials(m, o, *[mpmath.mpf(a) for a in args]))
-        except (ValueError, ZeroDivisionError, OverflowError):
-            return (mpmath.mpf("nan"),) * len(args)
-
-    with mpmath.workdps(DIGITS):
-        try:
-            vals = forward(tape, {n: mpmath.mpf(v) for n, v in env.items()},
-                           fns=_lifted())
-            adj, _ = reverse(tape, vals, out, None, m=ns, convention=convention,
-                             seed=mpmath.mpf(1), zero=mpmath.mpf(0), partials=partials)
-        except (GradcliError, ValueError, ZeroDivisionError, OverflowError, TypeError):
-            return None
-        return [+a for a in adj]
-
-
-def _feeds(tape: Tape, out: int) -> list[bool]:
-    reach = [False] * len(tape.ops)
-    reach[out] = True
-    for i in range(out, -1, -1):
-        if reach[i]:
-            for j in tape.args[i]:
-                reach[j] = True
-    return reach
-
-
-def _spoil(ev: Any, k: int, name: str, lost: float, reason: str) -> None:
-    """The check of ∂(output k)/∂name cannot pass: failed past REL_TOL, else inconclusive."""
-    if k >= len(ev.checks) or name not in ev.checks[k].partials:
-        return
-    p = ev.checks[k].partials[name]
-    if lost > DOUBLE_DIGITS + math.log10(REL_TOL) and p.verdict != "mismatch":
-        ev.checks[k].partials[name] = replace(p, verdict="mismatch", reason=reason)
-    elif p.verdict in ("ok", "kink"):
-        ev.checks[k].partials[name] = replace(p, verdict="inconclusive", reason=reason)
-
-
 def review(ev: Any, convention: str = "torch") -> None:
     """Note each node, output value and gradient of `ev` (a pipeline.Evaluation) that
     lost its digits to underflow; their checks cannot pass.  Changes `ev` in place."""
@@ -225,14 +124,17 @@ def review(ev: Any, convention: str = "torch") -> None:
         f = tape.output_names[k] if k < len(tape.output_names) and \
             tape.output_names[k].isidentifier() else "f"
         of = f" of {describe(tape, out)}" if len(tape.outputs) > 1 else ""
-        reach = _feeds(tape, out) if nodes else None
+        reach = feeds(tape, out) if nodes else None
         upstream = reach is not None and any(reach[i] for i in nodes)
         if out in nodes:  # finite differences of digits that are gone
             for name in names.values():
-                _spoil(ev, k, name, 0.0, "the value lost its digits to underflow (see the note)")
+                spoil(ev, k, name, 0.0, "the value lost its digits to underflow (see the note)")
         elif upstream and tiny(vals[out]):
             if precise_vals is False:
-                precise_vals = _precise_values(tape, ev.env)
+                from gradcli.mpops import precise_sweep  # mpmath only past this point
+
+                sweep = precise_sweep(tape, ev.env, None, convention, DIGITS, gradient=False)
+                precise_vals = None if sweep is None else sweep[0]
             truth = precise_vals[out] if isinstance(precise_vals, list) else None
             lost = DOUBLE_DIGITS if truth is None else digits_lost(float(vals[out]), truth)
             if lost >= REPORT:
@@ -241,7 +143,7 @@ def review(ev: Any, convention: str = "torch") -> None:
                                                f"about {lost:.0f} of its 16 digits to "
                                                f"underflow{at}"))
                 for name in names.values():  # finite differences of digits that are gone
-                    _spoil(ev, k, name, 0.0, "the value lost its digits to underflow "
+                    spoil(ev, k, name, 0.0, "the value lost its digits to underflow "
                                              "(see the note)")
         adj = ev.adjoints[k]
         if adj is None:  # an output whose sweep the caller did not run (explain)
@@ -253,7 +155,10 @@ def review(ev: Any, convention: str = "torch") -> None:
         # doubles (atan's 1/(1 + x²) past x = 1e154): then 50 digits decide
         if not (upstream or _terms_underflow(tape, vals, adj, need)):
             continue
-        precise = _precise_gradient(tape, ev.env, out, convention)
+        from gradcli.mpops import precise_sweep  # mpmath only past this point
+
+        whole = precise_sweep(tape, ev.env, out, convention, DIGITS)
+        precise = None if whole is None else whole[1]
         for i in small:
             truth = precise[i] if precise is not None else None
             if truth is None or truth == 0:
@@ -265,7 +170,7 @@ def review(ev: Any, convention: str = "torch") -> None:
                                          f"{_text(adj[i])}: at {DIGITS} digits it is "
                                          f"{_text(truth)} (about {lost:.0f} of its 16 "
                                          "significant digits lost)"))
-            _spoil(ev, k, names[i], lost, f"about {lost:.0f} of 16 digits lost to underflow "
+            spoil(ev, k, names[i], lost, f"about {lost:.0f} of 16 digits lost to underflow "
                                           "(see the note)")
 
 
