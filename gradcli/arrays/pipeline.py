@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from gradcli.arrays.engine import forward, reverse, shape_of
+from gradcli.arrays.underflow import review as underflow_review
 from gradcli.errors import InputError
 from gradcli.fdcheck import Check
 from gradcli.tape import CONST, Tape, expressions, node_names, reaches
@@ -127,6 +128,7 @@ def evaluate_arrays(tape: Tape, values: Mapping[str, Any], *, check: bool = True
         for k, out in enumerate(tape.outputs):
             result.checks.append(check_arrays(tape, env, out, result.gradient_of(k),
                                               at_kink[k]))
+    result.notes.extend(underflow_review(tape, vals, result.checks))
     return result
 
 
@@ -176,4 +178,5 @@ def jacobian_arrays(tape: Tape, values: Mapping[str, Any], *, check: bool = True
             shape = vals[out].shape
             vjp = {name: np.tensordot(u, j, axes=len(shape)) for name, j in jacobians[k].items()}
             result.checks.append(check_arrays(tape, env, out, vjp, at_kink[k], cotangent=u))
+    result.notes.extend(underflow_review(tape, vals, result.checks))
     return result

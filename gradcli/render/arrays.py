@@ -16,6 +16,7 @@ import numpy as np
 from gradcli.arrays.check import label
 from gradcli.arrays.pipeline import ArrayEvaluation
 from gradcli.render import Options, Result, fmt, jnum
+from gradcli.render.eval import check_word
 from gradcli.tape import expressions, reaches
 
 COMMAND = "eval"
@@ -125,6 +126,7 @@ def data(r: Result, o: Options) -> dict[str, Any]:
         doc["check"] = {
             "method": ev.checks[-1].method,
             "passed": ev.passed,
+            "verdict": check_word(ev.checks, "failed"),  # inconclusive where digits were lost
             "partials": {key: check_entry(p) for key, p in ev.checks[-1].partials.items()
                          if not o.wrt or key.split("[")[0].split("·")[0] in o.wrt},
         }
@@ -148,7 +150,7 @@ def _lines(ev: ArrayEvaluation, o: Options) -> list[tuple[str, Any]]:
         for name, g in _picked(ev, o, k).items():
             out.extend((f"{prefix}d/d{lab}", v) for lab, v in _elements(name, g))
     if ev.checks:
-        out.append(("check", "passed" if ev.passed else "FAILED"))
+        out.append(("check", check_word(ev.checks, "FAILED")))
     return out
 
 
@@ -227,8 +229,9 @@ def table(r: Result, o: Options) -> str:
         console.print(Text(f"{f} = {fmt(float(ev.values[tape.outputs[k]]), digits)}",
                            style="bold"))
         if check is not None:
-            n_ok = sum(p.passed for p in check.partials.values())
-            word = "passed" if all(c.passed for c in ev.checks) else "FAILED"
+            n_ok = sum(p.passed and p.verdict != "inconclusive"
+                       for p in check.partials.values())
+            word = check_word([check], "FAILED")
             console.print(f"check: {word} ({n_ok} of {len(check.partials)} entries agree "
                           "with finite differences)")
         for note in ev.notes:
