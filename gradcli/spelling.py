@@ -40,11 +40,11 @@ _SAY = {
     ".": "a decimal point belongs inside a number (2.5, .5, one per number); between "
          "a name and a number write * (x*.2)",
     "%": "write /100 for a percentage (there is no modulo)",
-    "@": "matrix products are not supported: write the sum of products",
+    "@": "@ is the matrix product of arrays, taken by gradcli eval and gradcli jacobian",
     "&": "write * for a product",
     "\\": "LaTeX needs a backslash command gradcli knows: \\frac{a}{b}, \\sqrt{x}, \\sin x",
     "\u221e": "infinity is not a number: evaluate at a large value instead",
-    "\u2211": "sums are not supported: write the terms out",
+    "\u2211": "write sum(x) for the sum of an array's elements, or write the terms out",
     "\u220f": "products of a sequence are not supported: write the factors out",
     "\u222b": "integrals are not supported",
     "\u2202": "write the function itself and use gradcli diff or check --wrt",

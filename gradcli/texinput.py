@@ -39,8 +39,10 @@ _TEX_FUNCTIONS = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsec"
 _UNSUPPORTED = {
     "infty": "infinity is not a number gradcli can evaluate",
     "partial": "write the function and use gradcli diff or check --wrt",
-    "int": "integrals are not supported", "sum": "sums are not supported: write the terms",
-    "prod": "products are not supported: write the factors", "lim": "limits are not supported",
+    "int": "integrals are not supported",
+    "sum": "write sum(x) for the sum of an array's elements, or write the terms",
+    "prod": "write prod(x) for the product of an array's elements, or write the factors",
+    "lim": "limits are not supported",
     "cdots": "write every term", "ldots": "write every term",
     "lg": "\\lg is base 10 in some books and base 2 in others: write \\log_{10} or \\log_2",
 }

@@ -27,7 +27,7 @@ GRADCLI = str(Path(sys.executable).with_name("gradcli"))
     ("x\uff081\uff09", "FULLWIDTH LEFT PARENTHESIS: write ("),
     ("x \u2264 2", "comparisons are not supported"),
     ("x\u2032", "a prime"),
-    ("\u2211x", "sums are not supported"),
+    ("\u2211x", "sum(x)"),
     ("x + \u221e", "infinity is not a number"),
     ("5!", "factorial is not supported"),
     ("[x]", "use round brackets"),
