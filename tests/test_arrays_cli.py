@@ -107,6 +107,20 @@ def test_csv_values_with_a_header_row(tmp_path: Path) -> None:
     assert out.stdout.split() == ["10", "1", "1", "1", "1"]
 
 
+@pytest.mark.parametrize("text", ["y\n1\n2\n3\n", "1\n2\n3\n",
+                                  "y\r\n1\r\n\r\n2\r\n3.0\r\n"])  # the checking reader
+def test_a_csv_of_one_column_is_a_vector(tmp_path: Path, text: str) -> None:
+    """A column of labels times a vector is their dot product, never the (3, 3) matrix that
+    an (n, 1) column broadcast against an (n,) vector would make (NumPy as the oracle)."""
+    (tmp_path / "y.csv").write_text(text)
+    out = run("eval", "sum(y*x)", "--y", "@y.csv", "--x", "[1, 2, 3]", "--format", "json",
+              cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["variables"]["y"]["shape"] == [3]
+    assert doc["value"] == float(np.dot([1.0, 2, 3], [1.0, 2, 3]))
+
+
 def test_jacobian_of_an_array_output() -> None:
     out = run("jacobian", "W @ x", "--W", "[[1, 2], [3, 4]]", "--x", "[1, 1]",
               "--format", "json")

@@ -86,7 +86,14 @@ def plain_cell(text: str) -> float | None:
 
 
 def read_csv(name: str, path: str) -> Any:
-    """A matrix from a CSV file: one row per line, numbers only, a header row optional."""
+    """A matrix from a CSV file: one row per line, numbers only, a header row optional.
+    A file of one column is a vector (n,), not an (n, 1) matrix: a column of labels
+    times a vector would otherwise broadcast silently to an (n, n) matrix."""
+    data = _read_csv(name, path)
+    return data[:, 0] if data.ndim == 2 and data.shape[1] == 1 else data
+
+
+def _read_csv(name: str, path: str) -> Any:
     np = need_numpy()
     from gradcli.pipeline import plain_number
 
