@@ -8,13 +8,13 @@ from enum import IntEnum
 
 LONG_WORD = 80  # characters of one quoted run (a literal, a name) shown whole in a message
 LONG_LINE = 600  # characters of a whole message or hint
-_WORD = re.compile(rf"\S{{{LONG_WORD + 1},}}")
+_WORD = rf"\S{{{LONG_WORD + 1},}}"  # compiled on the first error, not at every start-up
 
 
 def shorten(text: str) -> str:
     """`text` with its long runs cut in the middle (a 5000-digit literal echoed back is
     no help and floods the terminal), so an error stays one line of sane length."""
-    text = _WORD.sub(lambda m: _cut(m.group(), 40, 20), text)
+    text = re.sub(_WORD, lambda m: _cut(m.group(), 40, 20), text)
     return _cut(text, LONG_LINE // 2, LONG_LINE // 4) if len(text) > LONG_LINE else text
 
 

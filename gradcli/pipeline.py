@@ -81,7 +81,8 @@ class Evaluation:
 # an optional exponent.  Python's float() also takes 1_000, full-width digits and
 # inf, which are not numbers here, so it is only called on text this matches.
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_NUMBER_AT = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+# only for a value that is not a plain number: compiled then (re caches it), not at start-up
+_NUMBER_AT = r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
 
 
 def plain_number(text: str) -> float | None:
@@ -119,7 +120,7 @@ def value_typo(text: str) -> tuple[str, int] | None:
             continue
         if ch.isdecimal() and ch not in "0123456789":
             return f"{ch!r} is not an ASCII digit", i
-        m = _NUMBER_AT.match(text, i) if ch in "0123456789." else None
+        m = re.compile(_NUMBER_AT).match(text, i) if ch in "0123456789." else None
         if m is None:
             i += 1
             continue

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from gradcli.numfmt import number_text as number_text  # re-exported (a constant label)
 from gradcli.ops import OPS, PREC_ADD
@@ -20,14 +19,22 @@ VAR = "var"
 CONST = "const"
 
 
-class Call(NamedTuple):
-    """A call of a program's function: `label` (f(x)) names the nodes of its body."""
+class Call:
+    """A call of a program's function: `label` (f(x)) names the nodes of its body.
+    (A plain class, not a NamedTuple: every command imports this module at start-up.)"""
 
-    name: str  # the function
-    label: str  # the call as written out: f(x)
-    result: int
-    args: tuple[int, ...]
-    nodes: tuple[int, ...]  # the body's operations, the result among them
+    __slots__ = ("name", "label", "result", "args", "nodes")
+
+    def __init__(self, name: str, label: str, result: int, args: tuple[int, ...],
+                 nodes: tuple[int, ...]) -> None:
+        self.name = name  # the function
+        self.label = label  # the call as written out: f(x)
+        self.result = result
+        self.args = args
+        self.nodes = nodes  # the body's operations, the result among them
+
+    def __repr__(self) -> str:
+        return f"Call({self.name!r}, {self.label!r}, {self.result}, {self.args}, {self.nodes})"
 
 
 @dataclass
