@@ -227,3 +227,15 @@ def _paths(ledger: Ledger) -> None:
         for e in reversed(down.get(node, [])):
             stack.append((e.arg, [*taken, e]))
     ledger.paths = paths
+
+
+def as_factor(formula: str) -> str:
+    """A formula as a factor of a product: bracketed when it is a sum or starts with a
+    minus (the scalar ledger's paths and the array ledger's rules)."""
+    depth = 0
+    for k, ch in enumerate(formula):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0 and ch in "+-" and k > 0:
+            return f"({formula})"
+    return f"({formula})" if formula.startswith("-") else formula

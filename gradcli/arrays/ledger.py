@@ -26,6 +26,7 @@ from gradcli.arrays.engine import needs_grad, op_of
 from gradcli.arrays.names import INDEX
 from gradcli.arrays.table import shape_text, unbroadcast
 from gradcli.errors import InputError
+from gradcli.explain import as_factor, local_formulas
 from gradcli.tape import CONST, VAR, Tape, expressions, node_names
 
 MAX_STEPS = 500  # operations, as the scalar ledger (gradcli/explain.py)
@@ -204,7 +205,6 @@ def _elementwise_rules(ledger: ArrayLedger, i: int, want: tuple[bool, ...]) -> l
     The partial's formula is the scalar explain's (gradcli/explain.py, from ops.py's
     rule); its value at every element is the op's vjp of a g of ones.
     """
-    from gradcli.explain import local_formulas
 
     tape, vals, names = ledger.tape, ledger.values, ledger.names
     spec = op_of(tape.ops[i])
@@ -225,7 +225,7 @@ def _elementwise_rules(ledger: ArrayLedger, i: int, want: tuple[bool, ...]) -> l
         elif _is_number(formula):
             rules.append((f"{formula}·{{g}}", {"g": g}))
         else:
-            p = Factor(f"({formula})" if _loose(formula) else formula,
+            p = Factor(as_factor(formula),
                        None if local is None else np.asarray(local, dtype=float))
             rules.append(("{g} ⊙ {p}", {"g": g, "p": p}))
     return rules
@@ -237,17 +237,6 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _loose(formula: str) -> bool:
-    """Whether a formula needs brackets as a factor (a sum, a leading minus)."""
-    depth = 0
-    for k, ch in enumerate(formula):
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth == 0 and ch in "+-" and k > 0:
-            return True
-    return formula.startswith("-")
 
 
 def _array_rules(ledger: ArrayLedger, i: int) -> list[Rule]:

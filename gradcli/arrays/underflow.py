@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from gradcli.arrays.engine import element
+from gradcli.cancellation import DIGITS
 from gradcli.diagnose import describe
 from gradcli.fdcheck import Check
 from gradcli.ops import OPS
@@ -56,7 +57,7 @@ def _first_underflow(tape: Tape, i: int, vals: list[Any]) -> tuple[tuple[int, ..
     from gradcli.mpops import mp_tables
 
     fn = mp_tables()[0][op]
-    with mpmath.workdps(50):
+    with mpmath.workdps(DIGITS):
         for index in list(zip(*np.nonzero(hit), strict=True))[:CONFIRM]:
             index = tuple(int(k) for k in index)
             try:
@@ -81,13 +82,16 @@ def review(tape: Tape, vals: list[Any], checks: list[Check]) -> list[str]:
             continue
         index, exact = found
         at = f"element {element(index)} of " if index else ""
-        true = "" if exact is None else f": it is {mpmath_text(exact)} at 50 digits"
+        true = "" if exact is None else f": it is {mpmath_text(exact)} at {DIGITS} digits"
         under[i] = (f"{at}{describe(tape, i)} underflowed to {float(vals[i][index]):g}{true} "
                     "(a double has fewer than 16 digits below 2.2e-308, none below 4.9e-324)")
     if not under:
         return []
     for k, out in enumerate(tape.outputs):
-        if k >= len(checks) or not any(feeds(tape, out)[i] for i in under):
+        if k >= len(checks):
+            continue
+        reach = feeds(tape, out)
+        if not any(reach[i] for i in under):
             continue
         whole = bool(np.all(_tiny(vals[out])))
         for key, p in list(checks[k].partials.items()):

@@ -60,11 +60,8 @@ def eval_arrays(source: str | Tape, values: Mapping[str, Any], *, check: bool,
     from gradcli.arrays.pipeline import evaluate_arrays
     from gradcli.render.arrays import array_result
 
-    tape = array_tape(source, values) if isinstance(source, str) else source
-    ev = evaluate_arrays(tape, values, check=check, convention=convention)
-    for w in ev.warnings:
-        warn(w)
-    return show(array_result(ev), fmt, digits, quiet, wrt)
+    ev = evaluate_arrays(_tape(source, values), values, check=check, convention=convention)
+    return _show(ev, array_result(ev), fmt, digits, quiet, wrt)
 
 
 def jacobian_arrays_command(source: str | Tape, values: Mapping[str, Any], *, check: bool,
@@ -77,11 +74,20 @@ def jacobian_arrays_command(source: str | Tape, values: Mapping[str, Any], *, ch
     from gradcli.arrays.pipeline import jacobian_arrays
     from gradcli.render.arrays_jacobian import jacobian_result
 
-    tape = array_tape(source, values) if isinstance(source, str) else source
-    ev = jacobian_arrays(tape, values, check=check, convention=convention)
-    for w in ev.warnings:
+    ev = jacobian_arrays(_tape(source, values), values, check=check, convention=convention)
+    return _show(ev, jacobian_result(ev), fmt, digits, quiet, wrt)
+
+
+def _tape(source: str | Tape, values: Mapping[str, Any]) -> Tape:
+    return array_tape(source, values) if isinstance(source, str) else source
+
+
+def _show(computed: Any, result: Any, fmt: str, digits: int | None, quiet: bool,
+          wrt: tuple[str, ...]) -> int:
+    """Warn what the computation found to warn about, then the one output path."""
+    for w in computed.warnings:
         warn(w)
-    return show(jacobian_result(ev), fmt, digits, quiet, wrt)
+    return show(result, fmt, digits, quiet, wrt)
 
 
 def explain_arrays(source: str | Tape, values: Mapping[str, Any], *, exact: bool, fmt: str,
@@ -95,12 +101,10 @@ def explain_arrays(source: str | Tape, values: Mapping[str, Any], *, exact: bool
     from gradcli.reading import read_as
     from gradcli.render import Result
 
-    tape = array_tape(source, values) if isinstance(source, str) else source
+    tape = _tape(source, values)
     ledger = array_ledger(tape, values)
-    for w in ledger.warnings:
-        warn(w)
-    return show(Result("arrays_explain", ledger, list(ledger.env), read_as(tape),
-                       list(ledger.notes)), fmt, digits, quiet, wrt)
+    return _show(ledger, Result("arrays_explain", ledger, list(ledger.env), read_as(tape),
+                                list(ledger.notes)), fmt, digits, quiet, wrt)
 
 
 def graph_arrays(tape: Tape, values: Mapping[str, Any] | None, max_rows: int) -> Any:

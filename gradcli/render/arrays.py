@@ -16,7 +16,7 @@ import numpy as np
 from gradcli.arrays.check import label
 from gradcli.arrays.pipeline import ArrayEvaluation
 from gradcli.render import Options, Result, fmt, jnum
-from gradcli.render.eval import check_word
+from gradcli.render.eval import check_line, check_reasons, check_word
 from gradcli.tape import expressions, reaches
 
 COMMAND = "eval"
@@ -229,17 +229,12 @@ def table(r: Result, o: Options) -> str:
         console.print(Text(f"{f} = {fmt(float(ev.values[tape.outputs[k]]), digits)}",
                            style="bold"))
         if check is not None:
-            n_ok = sum(p.passed and p.verdict != "inconclusive"
-                       for p in check.partials.values())
-            word = check_word([check], "FAILED")
-            console.print(f"check: {word} ({n_ok} of {len(check.partials)} entries agree "
-                          "with finite differences)")
+            console.print(check_line(check, "entries"))
         for note in ev.notes:
             console.print(Text(f"note: {note}", style="yellow"))
         if check is not None:
-            for p in check.partials.values():
-                if p.reason:
-                    console.print(Text(f"check {p.name}: {p.reason}", style="yellow"))
+            for line in check_reasons(check):
+                console.print(Text(line, style="yellow"))
     return cap.get()
 
 

@@ -21,7 +21,7 @@ from gradcli.arrays.ledger import ArrayEdge, ArrayLedger, array_ledger, output_n
 from gradcli.errors import InputError
 from gradcli.render import Options, Result, fmt
 from gradcli.render.arrays_explain import CSV_MAX, inline, jarray, rule_names
-from gradcli.render.graph import dot_quote, mermaid_escape
+from gradcli.render.graph import dot_edge, dot_head, dot_node, mermaid_edge, mermaid_node
 from gradcli.tape import CONST, VAR, Tape, expressions
 
 COMMAND = "graph"
@@ -129,19 +129,11 @@ def dot(r: Result, o: Options) -> str:
     pic: ArrayPicture = r.value
     digits = _digits(o)
     outs = set(pic.tape.outputs)
-    lines = ["digraph gradcli {",
-             "  graph [rankdir=LR, fontname=\"DejaVu Sans\", label=" + dot_quote(_title(pic))
-             + ", labelloc=t];",
-             "  node [fontname=\"DejaVu Sans\", fontsize=11];",
-             "  edge [fontname=\"DejaVu Sans\", fontsize=10];"]
-    for i, op in enumerate(pic.tape.ops):
-        label = '"' + "\\n".join(dot_quote(s)[1:-1] for s in node_lines(pic, i, digits)) + '"'
-        shape = "box" if op == VAR else "plaintext" if op == CONST else "ellipse"
-        extra = ", penwidth=2.5" if i in outs else ""
-        lines.append(f"  n{i} [shape={shape}, label={label}{extra}];")
-    for j, i, label in edge_list(pic):
-        attr = f" [label={dot_quote(label.replace('  ', chr(10)))}]" if label else ""
-        lines.append(f"  n{j} -> n{i}{attr};")
+    lines = dot_head(_title(pic))
+    lines += ["  " + dot_node(i, op, node_lines(pic, i, digits), i in outs)
+              for i, op in enumerate(pic.tape.ops)]
+    # an edge's rule and its shapes stand on two lines
+    lines += [dot_edge(j, i, label.replace("  ", "\n")) for j, i, label in edge_list(pic)]
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -151,21 +143,9 @@ def mermaid(r: Result, o: Options) -> str:
     digits = _digits(o)
     outs = set(pic.tape.outputs)
     lines = ["flowchart LR"]
-    for i, op in enumerate(pic.tape.ops):
-        label = "<br/>".join(mermaid_escape(s) for s in node_lines(pic, i, digits))
-        if i in outs:
-            lines.append(f'  n{i}[["{label}"]]')
-        elif op == CONST:
-            lines.append(f'  n{i}("{label}")')
-        elif op == VAR:
-            lines.append(f'  n{i}["{label}"]')
-        else:
-            lines.append(f'  n{i}(["{label}"])')
-    for j, i, label in edge_list(pic):
-        if label:
-            lines.append(f'  n{j} -->|"{mermaid_escape(label)}"| n{i}')
-        else:
-            lines.append(f"  n{j} --> n{i}")
+    lines += ["  " + mermaid_node(i, op, node_lines(pic, i, digits), i in outs)
+              for i, op in enumerate(pic.tape.ops)]
+    lines += [mermaid_edge(j, i, label) for j, i, label in edge_list(pic)]
     return "\n".join(lines) + "\n"
 
 

@@ -221,18 +221,12 @@ def eval_tables(ev: Evaluation, digits: int | None = 10, width: int | None = Non
             console.print(inputs)
             console.print(Text(f"{f} = {fmt(ev.value, digits)}", style="bold"))
         if check is not None:
-            unsure = any(p.verdict == "inconclusive" for p in check.partials.values())
-            n_ok = sum(p.passed and p.verdict != "inconclusive" for p in check.partials.values())
-            # digits lost (cancellation, underflow) leave a check inconclusive: never "passed"
-            word = "FAILED" if not check.passed else "inconclusive" if unsure else "passed"
-            console.print(f"check: {word} ({n_ok} of {len(check.partials)} partials agree "
-                          "with finite differences)")
+            console.print(check_line(check, "partials"))
         for note in ev.notes:
             console.print(Text(f"note: {note.message}", style="yellow"))
         if check is not None:
-            for p in check.partials.values():
-                if p.reason:
-                    console.print(Text(f"check {p.name}: {p.reason}", style="yellow"))
+            for line in check_reasons(check):
+                console.print(Text(line, style="yellow"))
     return cap.get()
 
 
@@ -264,6 +258,19 @@ def eval_row(ev: Evaluation, wrt: list[str] | None = None) -> list[Any]:
         row.append(check_word(ev.checks, "failed"))
     row.append(" | ".join(n.message for n in ev.notes))
     return row
+
+
+def check_line(check: Any, noun: str) -> str:
+    """The line under a check table: its word and how many of its `noun` agree (digits
+    lost to cancellation or underflow leave a check inconclusive: never "passed")."""
+    n_ok = sum(p.passed and p.verdict != "inconclusive" for p in check.partials.values())
+    return (f"check: {check_word([check], 'FAILED')} ({n_ok} of {len(check.partials)} "
+            f"{noun} agree with finite differences)")
+
+
+def check_reasons(check: Any) -> list[str]:
+    """Why each entry of a check is not a plain "ok", a line each."""
+    return [f"check {p.name}: {p.reason}" for p in check.partials.values() if p.reason]
 
 
 def check_word(checks: Any, failed: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from gradcli.explain import Edge, Ledger
+from gradcli.explain import Edge, Ledger, as_factor
 from gradcli.render import Options, Result, fmt, jnum
 from gradcli.render.exact import jvalue, short, show, word
 
@@ -127,8 +127,7 @@ def lines(ledger: Ledger, digits: int = 4, wrt: list[str] | None = None) -> \
                 continue
             for p in paths:
                 route = " → ".join(names[i] for i in p.nodes)
-                formulas = " · ".join(f"({e.formula})" if _loose(e.formula) else e.formula
-                                      for e in p.edges)
+                formulas = " · ".join(as_factor(e.formula) for e in p.edges)
                 numbers = " · ".join(num.factor(e.local) for e in p.edges)
                 out.append(("", f"  {route}:  {formulas} = {numbers} = {num(p.product)}"))
             if len(paths) == 1:
@@ -145,17 +144,6 @@ def lines(ledger: Ledger, digits: int = 4, wrt: list[str] | None = None) -> \
     for note in ledger.notes:
         out.append(("note", f"note: {note}"))
     return out
-
-
-def _loose(formula: str) -> bool:
-    """Does a formula need brackets as a factor? (sums, and leading minus signs)"""
-    depth = 0
-    for k, ch in enumerate(formula):
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth == 0 and ch in "+-" and k > 0:
-            return True
-    return formula.startswith("-")
 
 
 def plain_text(ledger: Ledger, digits: int = 4, wrt: list[str] | None = None) -> str:

@@ -75,15 +75,34 @@ def dot_quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def dot_head(title: str) -> list[str]:
+    """A DOT graph's opening lines (left to right, the title on top); also the arrays'."""
+    return ["digraph gradcli {",
+            "  graph [rankdir=LR, fontname=\"DejaVu Sans\", label=" + dot_quote(title)
+            + ", labelloc=t];",
+            "  node [fontname=\"DejaVu Sans\", fontsize=11];",
+            "  edge [fontname=\"DejaVu Sans\", fontsize=10];"]
+
+
+def dot_node(i: int, op: str, text: list[str], output: bool) -> str:
+    """Node i: variables boxed, constants plain, the output bold; each line of `text`
+    escaped on its own, joined by DOT's centred line break."""
+    label = '"' + "\\n".join(dot_quote(s)[1:-1] for s in text) + '"'
+    shape = "box" if op == VAR else "plaintext" if op == CONST else "ellipse"
+    extra = ", penwidth=2.5" if output else ""
+    return f"n{i} [shape={shape}, label={label}{extra}];"
+
+
+def dot_edge(j: int, i: int, label: str) -> str:
+    attr = f" [label={dot_quote(label)}]" if label else ""
+    return f"  n{j} -> n{i}{attr};"
+
+
 def to_dot(pic: Picture, digits: int = 4) -> str:
     """Graphviz DOT, inputs on the left, the output on the right (bold)."""
     tape = pic.tape
     outs = set(tape.outputs)
-    lines = ["digraph gradcli {",
-             "  graph [rankdir=LR, fontname=\"DejaVu Sans\", label=" + dot_quote(_title(pic))
-             + ", labelloc=t];",
-             "  node [fontname=\"DejaVu Sans\", fontsize=11];",
-             "  edge [fontname=\"DejaVu Sans\", fontsize=10];"]
+    lines = dot_head(_title(pic))
     found = groups(tape)  # a function call: a cluster named after the call
     depth = 1
     for event, i in layout(len(tape), found):
@@ -98,15 +117,8 @@ def to_dot(pic: Picture, digits: int = 4) -> str:
             depth -= 1
             lines.append("  " * depth + "}")
             continue
-        op = tape.ops[i]
-        # each line escaped on its own, joined by DOT's centred line break
-        label = '"' + "\\n".join(dot_quote(s)[1:-1] for s in node_lines(pic, i, digits)) + '"'
-        shape = "box" if op == VAR else "plaintext" if op == CONST else "ellipse"
-        extra = ", penwidth=2.5" if i in outs else ""
-        lines.append(f"{pad}n{i} [shape={shape}, label={label}{extra}];")
-    for j, i, label in edges(pic, digits):
-        attr = f" [label={dot_quote(label)}]" if label else ""
-        lines.append(f"  n{j} -> n{i}{attr};")
+        lines.append(pad + dot_node(i, tape.ops[i], node_lines(pic, i, digits), i in outs))
+    lines += [dot_edge(j, i, label) for j, i, label in edges(pic, digits)]
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -131,6 +143,23 @@ def mermaid_escape(text: str) -> str:
     return "".join(_MERMAID_ESCAPES.get(ch, ch) for ch in text)
 
 
+def mermaid_node(i: int, op: str, text: list[str], output: bool) -> str:
+    """Node i: variables boxed, constants rounded, operations as stadiums, the output
+    doubled; also the arrays'."""
+    label = "<br/>".join(mermaid_escape(s) for s in text)
+    if output:
+        return f'n{i}[["{label}"]]'
+    if op == CONST:
+        return f'n{i}("{label}")'
+    return f'n{i}["{label}"]' if op == VAR else f'n{i}(["{label}"])'
+
+
+def mermaid_edge(j: int, i: int, label: str) -> str:
+    if label:
+        return f'  n{j} -->|"{mermaid_escape(label)}"| n{i}'
+    return f"  n{j} --> n{i}"
+
+
 def to_mermaid(pic: Picture, digits: int = 4) -> str:
     """A Mermaid flowchart: variables boxed, constants rounded, the output doubled."""
     tape = pic.tape
@@ -148,21 +177,8 @@ def to_mermaid(pic: Picture, digits: int = 4) -> str:
             depth -= 1
             lines.append("  " * depth + "end")
             continue
-        op = tape.ops[i]
-        label = "<br/>".join(mermaid_escape(s) for s in node_lines(pic, i, digits))
-        if i in outs:
-            lines.append(f'{pad}n{i}[["{label}"]]')
-        elif op == CONST:
-            lines.append(f'{pad}n{i}("{label}")')
-        elif op == VAR:
-            lines.append(f'{pad}n{i}["{label}"]')
-        else:
-            lines.append(f'{pad}n{i}(["{label}"])')
-    for j, i, label in edges(pic, digits):
-        if label:
-            lines.append(f'  n{j} -->|"{mermaid_escape(label)}"| n{i}')
-        else:
-            lines.append(f"  n{j} --> n{i}")
+        lines.append(pad + mermaid_node(i, tape.ops[i], node_lines(pic, i, digits), i in outs))
+    lines += [mermaid_edge(j, i, label) for j, i, label in edges(pic, digits)]
     return "\n".join(lines) + "\n"
 
 
